@@ -1,0 +1,60 @@
+/* photorig core: decoding camera files and encoding outputs.
+ *
+ * Decoders pick the format from the file's magic bytes, never its name.
+ * Pixels stay on the stored grid (EXIF orientation is not applied). Every
+ * encoder writes atomically (see atomic_file.h). */
+#ifndef PHOTORIG_IMAGEIO_H
+#define PHOTORIG_IMAGEIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "image.h"
+
+enum pr_file_format { PR_FMT_UNKNOWN = 0, PR_FMT_JPEG, PR_FMT_PNG, PR_FMT_TIFF };
+
+enum pr_file_format pr_detect_format(const void *data, size_t size);
+
+/* Decode JPEG (8-bit RGB or grey), PNG (8/16-bit, any colour type, palette
+ * expanded), TIFF (8/16-bit grey/RGB/RGBA, contiguous or planar). The ICC
+ * profile, if any, is attached to out. `name` is used in error messages. */
+int pr_decode_memory(const void *data, size_t size, const char *name,
+		     struct pr_image *out, struct pr_error *err);
+int pr_decode_file(const char *path, struct pr_image *out, struct pr_error *err);
+
+/* Read a whole file into memory (bounded by max_size). */
+int pr_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size,
+		 struct pr_error *err);
+
+enum pr_tiff_compression {
+	PR_TIFF_NONE = 0,
+	PR_TIFF_LZW,
+	PR_TIFF_DEFLATE,
+	PR_TIFF_ZSTD,
+};
+/* The default is chosen for speed at capture time: see imageio_tiff.c. */
+extern const enum pr_tiff_compression PR_TIFF_DEFAULT;
+int pr_tiff_compression_parse(const char *name, enum pr_tiff_compression *out);
+const char *pr_tiff_compression_name(enum pr_tiff_compression c);
+
+/* Write an RGBA TIFF: colour from rgb (3 or 4 channels, 8 or 16 bits; a 4th
+ * channel is replaced), alpha from an 8-bit plane (scaled to 16 bits when
+ * bits == 16). bits is 8 or 16. ExtraSamples = unassociated alpha. The ICC
+ * profile of rgb is embedded. */
+int pr_write_tiff_rgba(const char *path, const struct pr_image *rgb,
+		       const uint8_t *alpha, size_t alpha_stride, int bits,
+		       enum pr_tiff_compression comp, struct pr_error *err);
+
+/* Write an 8-bit greyscale PNG (a mask: 255 keep, 0 background). */
+int pr_write_png_grey8(const char *path, const uint8_t *pixels, uint32_t width,
+		       uint32_t height, size_t stride, struct pr_error *err);
+
+/* Write any pr_image as PNG (1..4 channels, 8/16 bits), with its ICC. */
+int pr_write_png(const char *path, const struct pr_image *img, struct pr_error *err);
+
+/* Encode 8-bit RGB or grey as JPEG into a malloc'd buffer (tests, sim camera). */
+int pr_encode_jpeg_memory(const struct pr_image *img, int quality, uint8_t **data,
+			  size_t *size, struct pr_error *err);
+
+#endif

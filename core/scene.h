@@ -1,0 +1,65 @@
+/* photorig core: generated scenes with known truth.
+ *
+ * A fixed camera looks at a background; plates are frames of the empty
+ * background, a shot is the same view with an object in it. Everything is
+ * deterministic from the seed, so tests, the benchmark and the `sim` camera
+ * driver all see the same pictures. The truth says, per pixel, how much of
+ * the object covers it (alpha) and what kind of pixel it is (labels), so
+ * each masking stage can be scored on the pixels it is meant to fix. */
+#ifndef PHOTORIG_SCENE_H
+#define PHOTORIG_SCENE_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "image.h"
+
+enum pr_scene_background {
+	PR_SCENE_TEXTURED = 0, /* smooth gradients + mid-frequency texture + a few hard edges */
+	PR_SCENE_PLAIN,        /* a near-uniform studio sweep (light grey, slight vignette) */
+	PR_SCENE_GREEN,        /* a green screen with uneven lighting */
+};
+
+struct pr_scene_params {
+	uint32_t width, height;
+	uint64_t seed;
+	enum pr_scene_background background;
+	float noise_sigma;     /* sensor noise, std dev in 8-bit levels (default 2) */
+	float exposure_ev;     /* shot exposure relative to plate, in EV (+1/3, -1/3 ...) */
+	float wb_gain[3];      /* shot white-balance gains per channel (1,1,1 = none) */
+	float angle_deg;       /* object rotation about the vertical axis (turntable) */
+	float drift;           /* per-frame random exposure drift, in EV std dev (sim camera) */
+	int shadow;            /* object casts a soft shadow on the background */
+	int thin;              /* object has thin parts 2 px wide (stems, cables) */
+	int camouflage;        /* part of the object has exactly the background's colour */
+	int jpeg_quality;      /* 0: none; else shot and plates pass through JPEG at this quality */
+};
+
+/* Defaults: 640x480, seed 1, textured, noise 2, no drift, wb 1, no extras. */
+void pr_scene_defaults(struct pr_scene_params *p);
+
+/* Truth labels (bit flags) */
+enum {
+	PR_LABEL_OBJECT = 1,      /* alpha >= 128 */
+	PR_LABEL_EDGE = 2,        /* within 2 px of the object boundary (0 < alpha < 255 or near) */
+	PR_LABEL_SHADOW = 4,      /* background darkened by the object's shadow */
+	PR_LABEL_THIN = 8,        /* part of a thin structure */
+	PR_LABEL_CAMOUFLAGE = 16, /* object pixel coloured like the background */
+};
+
+struct pr_scene_truth {
+	uint32_t width, height;
+	uint8_t *alpha;   /* object coverage 0..255, width*height */
+	uint8_t *labels;  /* PR_LABEL_* bits, width*height */
+	uint8_t fg_rgb[3];/* the object's main colour (backdrop tests) */
+};
+
+/* Render plate frame `index` (0..): the empty background with its own noise. */
+int pr_scene_render_plate(const struct pr_scene_params *p, unsigned index,
+			  struct pr_image *out, struct pr_error *err);
+/* Render the shot (8-bit RGB) and, if truth is not NULL, its truth. */
+int pr_scene_render_shot(const struct pr_scene_params *p, struct pr_image *out,
+			 struct pr_scene_truth *truth, struct pr_error *err);
+void pr_scene_truth_free(struct pr_scene_truth *t);
+
+#endif

@@ -1,0 +1,10 @@
+/* photorig client: one function per subcommand (tools/cmd_NAME.c). Each
+ * takes the arguments after its name (argv[0] is the subcommand) and returns
+ * the process exit status: 0 on success, 1 when work failed, 2 on usage. */
+#ifndef PHOTORIG_CMD_H
+#define PHOTORIG_CMD_H
+
+int cmd_mask(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+
+#endif

@@ -1,0 +1,47 @@
+/* photorig: the command-line client. Offline commands (mask, eval, bench)
+ * run the core directly with no daemon. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "mask", cmd_mask, "mask shots against background plates (offline)" },
+	{ "eval", cmd_eval, "score masks against truth masks (CDnet 2014 metrics)" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: photorig COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'photorig COMMAND --help' describes each command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("photorig %s\n", PHOTORIG_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "photorig: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
