@@ -35,9 +35,13 @@ void pr_eval_accumulate(struct pr_eval_counts *c, const struct pr_eval_truth_rul
 			size_t mask_stride, const uint8_t *select, size_t select_stride,
 			uint32_t width, uint32_t height);
 
-/* Metrics from counts; a ratio with a zero denominator is 0 (or 1 where
- * nothing was to be found: recall with no positives, precision with no
- * predictions). */
+/* Metrics from counts (unknown pixels play no part):
+ *   precision = TP/(TP+FP)    recall = TP/(TP+FN)    F = 2PR/(P+R)
+ *   IoU = TP/(TP+FP+FN)       PWC = 100 (FN+FP)/(TP+FN+FP+TN)
+ *   specificity = TN/(TN+FP)  FPR = FP/(FP+TN)       FNR = FN/(TP+FN)
+ * A ratio with a zero denominator is 0, or 1 where nothing was to be found:
+ * precision with no predictions, recall with no positives, IoU with
+ * neither, specificity with no negatives. F is 0 when P+R is 0. */
 struct pr_eval_metrics pr_eval_metrics(const struct pr_eval_counts *c);
 
 #endif

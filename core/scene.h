@@ -33,9 +33,16 @@ struct pr_scene_params {
 	int thin;              /* object has thin parts 2 px wide (stems, cables) */
 	int camouflage;        /* part of the object has exactly the background's colour */
 	int jpeg_quality;      /* 0: none; else shot and plates pass through JPEG at this quality */
+	uint32_t shot_index;   /* shot number: each gets its own noise and drift (sim camera) */
 };
 
-/* Defaults: 640x480, seed 1, textured, noise 2, no drift, wb 1, no extras. */
+/* Defaults: 640x480, seed 1, textured, noise 2, no drift, wb 1, no extras.
+ *
+ * What stays fixed for a seed: the background, the object's shape, colours,
+ * placement, shadow and thin parts. What changes: angle_deg turns the object
+ * (width and surface pattern); plate `index` and shot_index pick the frame's
+ * noise and drift. Limits: 32..65535 px per side, noise_sigma 0..64,
+ * |exposure_ev| <= 8, wb gains in (0, 16], drift 0..2, jpeg_quality 0..100. */
 void pr_scene_defaults(struct pr_scene_params *p);
 
 /* Truth labels (bit flags) */
@@ -51,7 +58,7 @@ struct pr_scene_truth {
 	uint32_t width, height;
 	uint8_t *alpha;   /* object coverage 0..255, width*height */
 	uint8_t *labels;  /* PR_LABEL_* bits, width*height */
-	uint8_t fg_rgb[3];/* the object's main colour (backdrop tests) */
+	uint8_t fg_rgb[3];/* the object's main colour, before shading and exposure */
 };
 
 /* Render plate frame `index` (0..): the empty background with its own noise. */
