@@ -1,0 +1,66 @@
+/* photorig core: the stages of pr_mask_compute, shared between its files.
+ * Not part of the public interface. */
+#ifndef PHOTORIG_MASK_INTERNAL_H
+#define PHOTORIG_MASK_INTERNAL_H
+
+#include "mask.h"
+
+/* Per-pixel classes written by the classify stages, before clean-up. */
+enum { CLASS_BACKGROUND = 0, CLASS_WEAK = 1, CLASS_STRONG = 2, CLASS_SHADOW = 3 };
+
+/* How the plate predicts a background pixel of this shot. */
+struct plate_model_fit {
+	float gain[3], offset[3];
+	float var_scale;   /* shot noise + plate-mean noise: sigma^2 * (1 + 1/frames) */
+};
+
+/* mask_drift.c: fit exposure/white-balance drift on confident background and
+ * fill the health statistics. */
+void mask_fit_drift(const struct pr_mask_params *p, const struct pr_plate *plate,
+		    const struct pr_image *shot, struct plate_model_fit *fit,
+		    struct pr_mask_stats *stats);
+
+/* mask_plate.c: per-pixel classes from the plate difference. */
+void mask_classify_plate(const struct pr_mask_params *p, const struct pr_plate *plate,
+			 const struct pr_image *shot, const struct plate_model_fit *fit,
+			 uint8_t *classes);
+
+/* mask_chroma.c: per-pixel classes from the key colour. */
+void mask_classify_chroma(const struct pr_mask_params *p, const struct pr_image *shot,
+			  uint8_t *classes);
+
+/* mask_components.c (run-length connected components):
+ * keep weak+strong components that hold a strong pixel and are at least
+ * min_area, optionally only the keep_largest biggest; writes 0/255. */
+int mask_hysteresis(uint8_t *classes, uint32_t width, uint32_t height, uint32_t min_area,
+		    uint32_t keep_largest);
+/* Decide each connected region of CLASS_SHADOW candidates: a region that
+ * borders lit background over at least a quarter of its outline is shadow
+ * (background); one walled in by the object is part of it (weak evidence). */
+int mask_resolve_shadows(uint8_t *classes, uint32_t width, uint32_t height);
+/* fill background components that do not touch the border and are smaller
+ * than max_area */
+int mask_fill_holes(uint8_t *mask, uint32_t width, uint32_t height, uint32_t max_area);
+
+/* mask_morph.c: binary dilate / erode with a square of side 2r+1. */
+int mask_dilate(uint8_t *mask, uint32_t width, uint32_t height, uint32_t r, int threads);
+int mask_erode(uint8_t *mask, uint32_t width, uint32_t height, uint32_t r, int threads);
+
+/* mask_matte.c: refine the outline of a plate mask by solving the
+ * compositing equation against the plate; writes mask and alpha in a band
+ * around the outline (alpha elsewhere is left as it is). */
+int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
+	       const struct pr_image *shot, const struct plate_model_fit *fit, uint8_t *mask,
+	       uint8_t *alpha);
+
+/* mask_alpha.c: soft alpha from the binary mask, guided by the shot. */
+int mask_feather(const struct pr_mask_params *p, const struct pr_image *shot,
+		 const uint8_t *mask, uint8_t *alpha);
+
+/* Squared distance helpers shared by drift and classify. */
+static inline float sq(float v)
+{
+	return v * v;
+}
+
+#endif

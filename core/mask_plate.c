@@ -1,0 +1,203 @@
+/* Method `plate`: classify every pixel of a shot against its plate model.
+ *
+ * The plate predicts each background pixel as gain * mean + offset (the
+ * drift fit of mask_drift.c). The squared distance of the shot from that
+ * prediction is divided by the variance the pixel may show while still being
+ * background:
+ *
+ *     var = sigma^2 * (1 + 1/frames)          shot noise + noise of the mean
+ *         + (edge_shift * |grad plate|)^2     sub-pixel shake on edges
+ *
+ * so the result is in noise units and one tolerance fits every camera. A
+ * pixel beyond tolerance is strong evidence of the object; beyond tolerance *
+ * hysteresis it is weak evidence, kept only where it connects to strong
+ * evidence (mask_components.c).
+ *
+ * Shadow suppression follows Horprasert, Harwood and Davis (1999): the
+ * brightness distortion alpha = (s.p)/(p.p) scales the prediction to the
+ * shot, the chromaticity distortion |s - alpha p| is what scaling cannot
+ * explain. A pixel darker than its plate (shadow_min <= alpha < 1) whose
+ * colour is the plate's, scaled, is shadow: background.
+ *
+ * Colour alone cannot tell a shadow from a darker object of the same hue (a
+ * brown vase before a beige wall), so a candidate must also keep the
+ * background's texture: where the plate has texture around the pixel, the
+ * shot's local gradients must follow the plate's, scaled by the same
+ * brightness ratio. An object hides that texture; a shadow does not. Where
+ * the plate is flat there is no texture to check and colour decides.
+ * There, a shadow must lie on lit background: candidates enclosed by the
+ * object are the object (mask_resolve_shadows). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "mask_internal.h"
+#include "parallel.h"
+
+/* Chromaticity distortion a shadow may show, as a fraction of its
+ * brightness: shadows lit by fill light shift hue slightly. */
+#define SHADOW_CHROMA_SLACK 0.06f
+/* ... plus this many noise units per channel. */
+#define SHADOW_NOISE_SLACK 2.5f
+
+/* Texture test window radius and thresholds */
+#define TEX_RADIUS 2
+#define TEX_MIN_ENERGY 3.0f   /* plate gradient energy, in noise variances per pixel */
+#define TEX_MIN_CORR 0.5f     /* correlation of shot and plate gradients */
+
+struct classify_job {
+	const struct pr_mask_params *p;
+	const struct pr_plate *plate;
+	const struct pr_image *shot;
+	const struct plate_model_fit *fit;
+	uint8_t *classes;
+	float strong2, weak2; /* squared thresholds on the normalised distance */
+	float shift2;
+};
+
+/* Gradient magnitude of the plate's green channel (central differences,
+ * L1), used to allow for misregistration on background edges. */
+static void plate_gradient_row(const struct pr_plate *pl, uint32_t y, float *restrict grad)
+{
+	const uint32_t w = pl->width;
+	const uint8_t *row = pl->mean + (size_t)y * w * 3;
+	const uint8_t *up = pl->mean + (size_t)(y > 0 ? y - 1 : y) * w * 3;
+	const uint8_t *dn = pl->mean + (size_t)(y + 1 < pl->height ? y + 1 : y) * w * 3;
+	for (uint32_t x = 0; x < w; x++) {
+		uint32_t l = x > 0 ? x - 1 : x, r = x + 1 < w ? x + 1 : x;
+		int gx = row[3 * r + 1] - row[3 * l + 1];
+		int gy = dn[3 * x + 1] - up[3 * x + 1];
+		grad[x] = 0.5f * (float)(abs(gx) + abs(gy));
+	}
+}
+
+/* Does the shot keep the plate's texture around (x, y)? Green channel,
+ * central differences over a (2r+1)^2 window. Returns TEXTURE_KEPT,
+ * TEXTURE_LOST, or TEXTURE_NONE where the plate is flat there. */
+enum { TEXTURE_NONE, TEXTURE_KEPT, TEXTURE_LOST };
+
+static int texture_test(const struct classify_job *j, uint32_t x, uint32_t y, float a,
+			float noise2)
+{
+	const struct pr_plate *pl = j->plate;
+	const uint32_t w = pl->width, h = pl->height;
+	const float g = j->fit->gain[1];
+	if (x < TEX_RADIUS + 1 || y < TEX_RADIUS + 1 || x + TEX_RADIUS + 1 >= w ||
+	    y + TEX_RADIUS + 1 >= h)
+		return TEXTURE_NONE;
+	float ep = 0, es = 0, cross = 0;
+	const size_t sstride = j->shot->stride, pstride = (size_t)w * 3;
+	for (uint32_t yy = y - TEX_RADIUS; yy <= y + TEX_RADIUS; yy++) {
+		const uint8_t *s = pr_image_row(j->shot, yy) + 1;
+		const uint8_t *m = pl->mean + yy * pstride + 1;
+		for (uint32_t xx = x - TEX_RADIUS; xx <= x + TEX_RADIUS; xx++) {
+			size_t l = 3 * (xx - 1), r = 3 * (xx + 1), c = 3 * xx;
+			float pgx = g * (float)(m[r] - m[l]), pgy = g * (float)(m[c + pstride] - m[c - pstride]);
+			float sgx = (float)(s[r] - s[l]), sgy = (float)(s[c + sstride] - s[c - sstride]);
+			ep += pgx * pgx + pgy * pgy;
+			es += sgx * sgx + sgy * sgy;
+			cross += sgx * pgx + sgy * pgy;
+		}
+	}
+	const float n = (2 * TEX_RADIUS + 1) * (2 * TEX_RADIUS + 1);
+	/* a difference of two noisy samples has variance 2 sigma^2, per axis */
+	if (ep < TEX_MIN_ENERGY * 4.0f * noise2 * n)
+		return TEXTURE_NONE;
+	if (cross <= 0)
+		return TEXTURE_LOST;
+	/* shadow: shot gradients = a * plate gradients, plus noise */
+	float corr = cross / sqrtf(ep * es + 1e-6f);
+	float ratio = es / (a * a * ep + 1e-6f);
+	return corr >= TEX_MIN_CORR && ratio > 0.25f && ratio < 4.0f ? TEXTURE_KEPT : TEXTURE_LOST;
+}
+
+static void classify_rows(void *ctx, uint32_t y0, uint32_t y1)
+{
+	const struct classify_job *j = ctx;
+	const struct pr_plate *pl = j->plate;
+	const uint32_t w = pl->width;
+	const struct plate_model_fit *f = j->fit;
+	const float g0 = f->gain[0], g1 = f->gain[1], g2 = f->gain[2];
+	const float o0 = f->offset[0], o1 = f->offset[1], o2 = f->offset[2];
+	const float strong2 = j->strong2, weak2 = j->weak2, shift2 = j->shift2 * sq(g1);
+	const int shadow = j->p->shadow;
+	const float amin = (float)j->p->shadow_min;
+	const float gvar = f->var_scale *
+			   (sq(pl->global_noise[0]) + sq(pl->global_noise[1]) + sq(pl->global_noise[2])) /
+			   3.0f;
+	const float nscale = f->var_scale / (PR_PLATE_NOISE_SCALE * PR_PLATE_NOISE_SCALE);
+	const float floor2 = f->var_scale * sq(PR_PLATE_NOISE_FLOOR);
+	float *grad = malloc(sizeof(float) * w);
+	float *var = malloc(sizeof(float) * w);
+	if (!grad || !var) {
+		/* no memory for scratch rows: call everything background rather
+		 * than guess; the caller sees an empty mask, never a crash */
+		for (uint32_t y = y0; y < y1; y++)
+			for (uint32_t x = 0; x < w; x++)
+				j->classes[(size_t)y * w + x] = CLASS_BACKGROUND;
+		free(grad);
+		free(var);
+		return;
+	}
+	for (uint32_t y = y0; y < y1; y++) {
+		const uint8_t *restrict s = pr_image_row(j->shot, y);
+		const uint8_t *restrict m = pl->mean + (size_t)y * w * 3;
+		uint8_t *restrict out = j->classes + (size_t)y * w;
+		if (shift2 > 0)
+			plate_gradient_row(pl, y, grad);
+		else
+			for (uint32_t x = 0; x < w; x++)
+				grad[x] = 0;
+		if (pl->noise) {
+			const uint8_t *restrict nz = pl->noise + (size_t)y * w;
+			for (uint32_t x = 0; x < w; x++) {
+				float v = (float)(nz[x] * nz[x]) * nscale;
+				var[x] = (v < floor2 ? floor2 : v) + shift2 * grad[x] * grad[x];
+			}
+		} else {
+			for (uint32_t x = 0; x < w; x++)
+				var[x] = gvar + shift2 * grad[x] * grad[x];
+		}
+		for (uint32_t x = 0; x < w; x++) {
+			const float pr = g0 * m[3 * x] + o0, pg = g1 * m[3 * x + 1] + o1,
+				    pb = g2 * m[3 * x + 2] + o2;
+			const float sr = s[3 * x], sg = s[3 * x + 1], sb = s[3 * x + 2];
+			const float dr = sr - pr, dg = sg - pg, db = sb - pb;
+			const float d2 = dr * dr + dg * dg + db * db;
+			const float lim = var[x] * 3.0f; /* 3 channels */
+			uint8_t c = (uint8_t)((d2 > weak2 * lim) + (d2 > strong2 * lim));
+			if (shadow && c) {
+				const float sp = sr * pr + sg * pg + sb * pb;
+				const float pp = pr * pr + pg * pg + pb * pb + 1e-3f;
+				const float a = sp / pp;
+				const float cd2 = (sr * sr + sg * sg + sb * sb) - a * sp;
+				const float slack = sq(SHADOW_NOISE_SLACK) * lim +
+						    sq(SHADOW_CHROMA_SLACK * a) * pp;
+				if (a >= amin && a < 1.0f && cd2 <= slack) {
+					int t = texture_test(j, x, y, a, var[x]);
+					/* texture seen through: surely shadow; no texture to
+					 * see: the region decides */
+					if (t == TEXTURE_KEPT)
+						c = CLASS_BACKGROUND;
+					else if (t == TEXTURE_NONE)
+						c = CLASS_SHADOW;
+				}
+			}
+			out[x] = c;
+		}
+	}
+	free(grad);
+	free(var);
+}
+
+void mask_classify_plate(const struct pr_mask_params *p, const struct pr_plate *plate,
+			 const struct pr_image *shot, const struct plate_model_fit *fit,
+			 uint8_t *classes)
+{
+	struct classify_job j = {
+		.p = p, .plate = plate, .shot = shot, .fit = fit, .classes = classes,
+		.strong2 = (float)sq((float)p->tolerance),
+		.weak2 = (float)sq((float)(p->tolerance * p->hysteresis)),
+		.shift2 = (float)sq((float)p->edge_shift),
+	};
+	pr_parallel_rows(p->threads, plate->height, classify_rows, &j);
+}
