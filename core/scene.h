@@ -48,10 +48,13 @@ void pr_scene_defaults(struct pr_scene_params *p);
 /* Truth labels (bit flags) */
 enum {
 	PR_LABEL_OBJECT = 1,      /* alpha >= 128 */
-	PR_LABEL_EDGE = 2,        /* within 2 px of the object boundary (0 < alpha < 255 or near) */
-	PR_LABEL_SHADOW = 4,      /* background darkened by the object's shadow */
-	PR_LABEL_THIN = 8,        /* part of a thin structure */
-	PR_LABEL_CAMOUFLAGE = 16, /* object pixel coloured like the background */
+	PR_LABEL_EDGE = 2,        /* within 2 px (chessboard) of a pixel with 0 < alpha < 255
+				   * or of a change across alpha 128 */
+	PR_LABEL_SHADOW = 4,      /* alpha == 0 and darkened by the shadow by more than 10%
+				   * (the core by 0.5..0.75, all channels alike) */
+	PR_LABEL_THIN = 8,        /* touched by a thin part (2 px wide) not covered by the body */
+	PR_LABEL_CAMOUFLAGE = 16, /* object pixel with exactly the plate's colour (before
+				   * noise and exposure) */
 };
 
 struct pr_scene_truth {

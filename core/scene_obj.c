@@ -45,11 +45,14 @@ static void add_capsule(struct scene_obj *o, float x0, float y0, float x1, float
 }
 
 /* A dried stem growing out of the mouth: a gently curving polyline, with
- * a twig from its middle. */
+ * a twig from its middle. It leans towards azimuth psi on the turntable, so
+ * its lean on screen follows sin(psi + theta) as the object turns. Every
+ * draw is made whatever the angle, so the same stems turn together. */
 static void add_stem(struct scene_obj *o, struct scene_rng *r, float x, float y, float len,
 		     int twig)
 {
-	float a = scene_range(r, -0.55f, 0.55f), bend = scene_range(r, -0.08f, 0.08f);
+	float turn = sinf(scene_range(r, 0.0f, 2 * SCENE_PI) + o->theta);
+	float a = scene_range(r, 0.15f, 0.6f) * turn, bend = scene_range(r, -0.08f, 0.08f) * turn;
 	const int n = 8;
 	float step = len / (float)n;
 	for (int i = 0; i < n; i++) {
@@ -208,7 +211,8 @@ void scene_obj_init(struct scene_obj *o, const struct pr_scene_params *p, struct
 		int nstems = 3 + (int)(scene_rng_next(&rt) % 3);
 		float top = o->base_y - o->height;
 		for (int i = 0; i < nstems; i++) {
-			float x = o->cx + scene_range(&rt, -0.5f, 0.5f) * o->lip_ax;
+			float x = o->cx + 0.5f * o->lip_ax *
+				  sinf(scene_range(&rt, 0.0f, 2 * SCENE_PI) + o->theta);
 			add_stem(o, &rt, x, top + 0.3f * o->lip_ry,
 				 o->height * scene_range(&rt, 0.25f, 0.45f), 1);
 		}
