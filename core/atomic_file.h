@@ -32,7 +32,10 @@ void pr_atomic_abort(struct pr_atomic_file *af);
 /* Write a whole buffer atomically to path. */
 int pr_atomic_write(const char *path, const void *data, size_t size, struct pr_error *err);
 
-/* Remove stale temp files left in dir by a crash; returns how many. */
+/* Remove stale temp files (".NAME.XXXXXX.tmp", plain files only) left in dir
+ * by a crash; returns how many, or a negative PR_E* code if dir cannot be
+ * read. Call it when no writer is active in dir (daemon start-up, session
+ * resume): it cannot tell a crashed writer's file from a live one's. */
 int pr_atomic_sweep(const char *dir);
 
 #endif

@@ -23,6 +23,19 @@ int pr_decode_memory(const void *data, size_t size, const char *name,
 		     struct pr_image *out, struct pr_error *err);
 int pr_decode_file(const char *path, struct pr_image *out, struct pr_error *err);
 
+/* The per-format decoders pr_decode_memory dispatches to (one file each). */
+int pr_decode_jpeg(const void *data, size_t size, const char *name,
+		   struct pr_image *out, struct pr_error *err);
+int pr_decode_png(const void *data, size_t size, const char *name,
+		  struct pr_image *out, struct pr_error *err);
+int pr_decode_tiff(const void *data, size_t size, const char *name,
+		   struct pr_image *out, struct pr_error *err);
+
+/* Largest file pr_decode_file reads: an uncompressed 16-bit RGBA TIFF at
+ * PR_IMAGE_MAX_PIXELS is 3.2 GB; anything larger cannot be a valid image.
+ * (4 GB on 64-bit systems, 2 GB where size_t is 32 bits.) */
+#define PR_IMAGE_MAX_FILE_SIZE ((size_t)1 << (sizeof(size_t) > 4 ? 32 : 31))
+
 /* Read a whole file into memory (bounded by max_size). */
 int pr_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size,
 		 struct pr_error *err);
@@ -41,7 +54,9 @@ const char *pr_tiff_compression_name(enum pr_tiff_compression c);
 /* Write an RGBA TIFF: colour from rgb (3 or 4 channels, 8 or 16 bits; a 4th
  * channel is replaced), alpha from an 8-bit plane (scaled to 16 bits when
  * bits == 16). bits is 8 or 16. ExtraSamples = unassociated alpha. The ICC
- * profile of rgb is embedded. */
+ * profile of rgb is embedded. Also accepted: grey rgb (1-2 channels,
+ * replicated), and alpha == NULL, which takes rgb's own alpha channel if it
+ * has one, else writes opaque. */
 int pr_write_tiff_rgba(const char *path, const struct pr_image *rgb,
 		       const uint8_t *alpha, size_t alpha_stride, int bits,
 		       enum pr_tiff_compression comp, struct pr_error *err);
