@@ -1,0 +1,534 @@
+/* photorig config: the schema. Every key of every section is one row here;
+ * parsing, defaults, range checks, printing and comparison all read it. */
+#include "config_schema.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const pr_cfg_section_names[SEC_COUNT] = {
+	"daemon", "rig", "camera", "turntable", "trigger",
+};
+
+static const char *const log_levels[] = { "err", "warning", "notice", "info", "debug", NULL };
+static const char *const conventions[] = { "metashape", "realitycapture", "colmap", NULL };
+/* Same order as enum pr_tiff_compression. */
+static const char *const tiff_compressions[] = { "none", "lzw", "deflate", "zstd", NULL };
+/* Same order as enum pr_mask_method. */
+static const char *const mask_methods[] = { "plate", "chroma", NULL };
+const char *const pr_cfg_cam_drivers[] = { "sim", "gphoto2", "v4l2", NULL };
+const char *const pr_cfg_tt_drivers[] = { "none", "sim", "grbl", "line", NULL };
+const char *const pr_cfg_trig_drivers[] = { "none", "usbrelay", "serialbox", NULL };
+static const char *const key_actions[] = { "capture", "pause", NULL };
+
+/* ---- checks of single values ---- */
+
+int pr_config_check_name(const char *name, char *why, size_t size)
+{
+	size_t n = strlen(name);
+	if (n < 1 || n > PR_CONFIG_NAME_MAX) {
+		snprintf(why, size, "must be 1..%d characters", PR_CONFIG_NAME_MAX);
+		return -1;
+	}
+	for (const char *p = name; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-') {
+			snprintf(why, size, "only letters, digits, '.', '_' and '-' are allowed");
+			return -1;
+		}
+	}
+	/* Names become folder and file names: "." and ".." would be path tricks. */
+	if (strspn(name, ".") == n) {
+		snprintf(why, size, "'.' and '..' are not names");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_name(const void *field, char *why, size_t size)
+{
+	return pr_config_check_name(field, why, size);
+}
+
+static int check_group(const void *field, char *why, size_t size)
+{
+	const char *g = field;
+	/* The POSIX portable user/group name set, first char not '-'. */
+	for (const char *p = g; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.') {
+			snprintf(why, size, "not a group name (letters, digits, '_', '-', '.')");
+			return -1;
+		}
+	}
+	if (g[0] == '-') {
+		snprintf(why, size, "a group name does not start with '-'");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_printable(const void *field, char *why, size_t size)
+{
+	for (const unsigned char *p = field; *p; p++) {
+		if (*p < 0x21 || *p == 0x7f) {
+			snprintf(why, size, "spaces and control characters are not allowed");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *const template_tokens[] = {
+	"session", "set", "camera", "serial", "seq", "date", "time", NULL,
+};
+
+int pr_config_check_template(const char *tmpl, char *why, size_t size)
+{
+	int has_cam = 0, has_set = 0;
+	if (!*tmpl) {
+		snprintf(why, size, "empty template");
+		return -1;
+	}
+	if (strstr(tmpl, "..")) {
+		snprintf(why, size, "'..' is not allowed in file names");
+		return -1;
+	}
+	for (const char *p = tmpl; *p; p++) {
+		if (*p == '/' || *p == '\\') {
+			snprintf(why, size, "'%c' is not allowed: the template names a file, not a folder", *p);
+			return -1;
+		}
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			snprintf(why, size, "control characters are not allowed");
+			return -1;
+		}
+		if (*p == '}') {
+			snprintf(why, size, "'}' without '{'");
+			return -1;
+		}
+		if (*p != '{')
+			continue;
+		const char *end = strchr(p, '}');
+		if (!end) {
+			snprintf(why, size, "'{' without '}'");
+			return -1;
+		}
+		char tok[32];
+		size_t n = (size_t)(end - p - 1);
+		if (n >= sizeof(tok))
+			n = sizeof(tok) - 1;
+		memcpy(tok, p + 1, n);
+		tok[n] = '\0';
+		char *colon = strchr(tok, ':');
+		if (colon)
+			*colon++ = '\0';
+		int known = 0;
+		for (unsigned i = 0; template_tokens[i]; i++)
+			known |= !strcmp(tok, template_tokens[i]);
+		if (!known) {
+			snprintf(why, size, "unknown token {%s} (known: {session} {set} {camera} {serial} "
+				 "{seq} {date} {time})", tok);
+			return -1;
+		}
+		if (colon) {
+			int numeric = !strcmp(tok, "set") || !strcmp(tok, "seq");
+			size_t digits = strspn(colon, "0123456789");
+			if (!numeric || digits == 0 || digits > 2 || colon[digits] || atoi(colon) < 1 ||
+			    atoi(colon) > 20) {
+				snprintf(why, size, "bad width in {%s:%s}: only {set} and {seq} take one, "
+					 "1..20 digits, e.g. {set:04}", tok, colon);
+				return -1;
+			}
+		}
+		has_cam |= !strcmp(tok, "camera") || !strcmp(tok, "serial");
+		has_set |= !strcmp(tok, "set") || !strcmp(tok, "seq");
+		p = end;
+	}
+	if (!has_cam || !has_set) {
+		snprintf(why, size, "names would not be unique: the template needs {camera} or "
+			 "{serial}, and {set} or {seq}");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_template(const void *field, char *why, size_t size)
+{
+	return pr_config_check_template(field, why, size);
+}
+
+static int check_port_number(const char *s, size_t n)
+{
+	if (n == 0 || n > 5 || strspn(s, "0123456789") < n)
+		return -1;
+	long v = strtol(s, NULL, 10);
+	return v >= 1 && v <= 65535 ? 0 : -1;
+}
+
+/* libgphoto2 port strings: usb:BUS,DEV and ptpip:HOST[:PORT[:EVENTPORT]]. */
+static int check_port(const void *field, char *why, size_t size)
+{
+	const char *s = field;
+	if (!*s)
+		return 0;
+	if (!strncmp(s, "usb:", 4)) {
+		const char *p = s + 4;
+		size_t a = strspn(p, "0123456789");
+		if (a >= 1 && a <= 3 && p[a] == ',') {
+			size_t b = strspn(p + a + 1, "0123456789");
+			if (b >= 1 && b <= 3 && !p[a + 1 + b])
+				return 0;
+		}
+	} else if (!strncmp(s, "ptpip:", 6)) {
+		const char *host = s + 6;
+		size_t h = strcspn(host, ":");
+		int ok = h > 0;
+		for (size_t i = 0; i < h && ok; i++)
+			ok = isalnum((unsigned char)host[i]) || host[i] == '.' || host[i] == '-';
+		const char *p = host + h;
+		for (int i = 0; ok && *p && i < 2; i++) {
+			size_t n = strcspn(p + 1, ":");
+			ok = !check_port_number(p + 1, n);
+			p += 1 + n;
+		}
+		if (ok && !*p)
+			return 0;
+	}
+	snprintf(why, size, "not a port (usb:BUS,DEV or ptpip:HOST[:PORT[:EVENTPORT]])");
+	return -1;
+}
+
+static int check_fourcc(const void *field, char *why, size_t size)
+{
+	const char *s = field;
+	for (const char *p = s; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != ' ') {
+			snprintf(why, size, "not a V4L2 fourcc (1..4 letters or digits, e.g. YUYV, MJPG)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_tiff_bits(const void *field, char *why, size_t size)
+{
+	int v = *(const int *)field;
+	if (v != 8 && v != 16) {
+		snprintf(why, size, "must be 8 or 16");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_baud(const void *field, char *why, size_t size)
+{
+	static const int rates[] = { 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200,
+				     230400, 460800, 500000, 576000, 921600, 1000000, 2000000 };
+	int v = *(const int *)field;
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
+		if (v == rates[i])
+			return 0;
+	snprintf(why, size, "not a standard baud rate (9600, 19200, 38400, 57600, 115200, "
+		 "230400, ...)");
+	return -1;
+}
+
+/* Line-protocol command: text with the one token {degrees}. */
+static int check_rotate_cmd(const void *field, char *why, size_t size)
+{
+	const char *s = field;
+	if (!*s)
+		return 0;
+	for (const char *p = strchr(s, '{'); p; p = strchr(p + 1, '{')) {
+		if (strncmp(p, "{degrees}", 9)) {
+			snprintf(why, size, "only the token {degrees} is known");
+			return -1;
+		}
+	}
+	if (!strstr(s, "{degrees}")) {
+		snprintf(why, size, "the command must contain {degrees}");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the table ---- */
+
+#define F(type, field) .offset = offsetof(type, field), .size = sizeof(((type *)0)->field)
+#define DM(field) F(struct pr_daemon_config, field)
+#define RG(field) F(struct pr_rig_config, field)
+#define CM(field) F(struct pr_camera_config, field)
+#define TT(field) F(struct pr_turntable_config, field)
+#define TR(field) F(struct pr_trigger_config, field)
+#define DRV(d) (1u << (d))
+
+const struct cfg_key pr_cfg_keys[] = {
+	/* [daemon] */
+	{ SEC_DAEMON, "socket", CT_PATH, DM(socket), .min = 1, .def = "/run/photorig/control.sock" },
+	{ SEC_DAEMON, "state_dir", CT_PATH, DM(state_dir), .min = 1, .def = "/var/lib/photorig" },
+	{ SEC_DAEMON, "output_root", CT_PATH, DM(output_root), .min = 1,
+	  .def = "/var/lib/photorig/sessions" },
+	{ SEC_DAEMON, "worker_threads", CT_INT, DM(worker_threads), 0, 64, "0" },
+	{ SEC_DAEMON, "log_level", CT_ENUM, DM(log_level), .def = "info", .values = log_levels },
+	{ SEC_DAEMON, "group", CT_STRING, DM(group), .def = "photorig", .check = check_group },
+	{ SEC_DAEMON, "max_clients", CT_INT, DM(max_clients), 1, 1024, "32" },
+
+	/* [rig] */
+	{ SEC_RIG, "name", CT_STRING, RG(name), .min = 1, .def = "rig", .check = check_name },
+	{ SEC_RIG, "file_template", CT_STRING, RG(file_template), .min = 1,
+	  .def = "{camera}_{set:04}", .check = check_template },
+	{ SEC_RIG, "conventions", CT_LIST, RG(conventions), .def = "", .values = conventions },
+	{ SEC_RIG, "plate_frames", CT_INT, RG(plate_frames), 1, 64, "5" },
+	{ SEC_RIG, "plate_required", CT_BOOL, RG(plate_required), .def = "false" },
+	/* Default set at init from core's PR_TIFF_DEFAULT. */
+	{ SEC_RIG, "tiff_compression", CT_ENUM, RG(tiff_compression), .values = tiff_compressions },
+	{ SEC_RIG, "tiff_bits", CT_INT, RG(tiff_bits), 8, 16, "8", .check = check_tiff_bits },
+	{ SEC_RIG, "set_timeout_ms", CT_INT, RG(set_timeout_ms), 100, 3600000, "30000" },
+	/* Rig-wide mask defaults; initial values from core's pr_mask_params_default. */
+	{ SEC_RIG, "method", CT_ENUM, RG(mask.method), .values = mask_methods },
+	{ SEC_RIG, "tolerance", CT_DOUBLE, RG(mask.tolerance), 0.1, 1000 },
+	{ SEC_RIG, "invert", CT_BOOL, RG(mask.invert) },
+	{ SEC_RIG, "key_color", CT_COLOUR, RG(mask.key_rgb) },
+	{ SEC_RIG, "min_area", CT_U32, RG(mask.min_area), 0, 100000000 },
+
+	/* [camera NAME] */
+	{ SEC_CAMERA, "driver", CT_ENUM, CM(driver), .values = pr_cfg_cam_drivers,
+	  .flags = CK_REQUIRED },
+	{ SEC_CAMERA, "serial", CT_STRING, CM(serial), .def = "", .check = check_printable },
+	{ SEC_CAMERA, "port", CT_STRING, CM(port), .def = "", .drivers = DRV(PR_CAM_GPHOTO2),
+	  .check = check_port },
+	{ SEC_CAMERA, "device", CT_PATH, CM(device), .def = "", .drivers = DRV(PR_CAM_V4L2) },
+	{ SEC_CAMERA, "width", CT_U32, CM(width), 0, 65535, "0",
+	  .drivers = DRV(PR_CAM_SIM) | DRV(PR_CAM_V4L2) },
+	{ SEC_CAMERA, "height", CT_U32, CM(height), 0, 65535, "0",
+	  .drivers = DRV(PR_CAM_SIM) | DRV(PR_CAM_V4L2) },
+	{ SEC_CAMERA, "seed", CT_U32, CM(seed), 0, 4294967295.0, "0", .drivers = DRV(PR_CAM_SIM) },
+	{ SEC_CAMERA, "latency_ms", CT_U32, CM(latency_ms), 0, 60000, "20",
+	  .drivers = DRV(PR_CAM_SIM) },
+	{ SEC_CAMERA, "noise", CT_DOUBLE, CM(noise), 0, 100, "2", .drivers = DRV(PR_CAM_SIM) },
+	{ SEC_CAMERA, "pixel_format", CT_STRING, CM(pixel_format), .def = "",
+	  .drivers = DRV(PR_CAM_V4L2), .check = check_fourcc },
+	{ SEC_CAMERA, "fps", CT_U32, CM(fps), 0, 1000, "0", .drivers = DRV(PR_CAM_V4L2) },
+	{ SEC_CAMERA, "delete_after_download", CT_BOOL, CM(delete_after_download), .def = "true",
+	  .drivers = DRV(PR_CAM_GPHOTO2) },
+	{ SEC_CAMERA, "timeout_ms", CT_U32, CM(timeout_ms), 100, 600000, "10000",
+	  .drivers = DRV(PR_CAM_GPHOTO2) },
+	{ SEC_CAMERA, "method", CT_ENUM, CM(mask.method), .values = mask_methods, .flags = CK_MASK },
+	{ SEC_CAMERA, "tolerance", CT_DOUBLE, CM(mask.tolerance), 0.1, 1000, .flags = CK_MASK },
+	{ SEC_CAMERA, "invert", CT_BOOL, CM(mask.invert), .flags = CK_MASK },
+	{ SEC_CAMERA, "key_color", CT_COLOUR, CM(mask.key_rgb), .flags = CK_MASK },
+	{ SEC_CAMERA, "min_area", CT_U32, CM(mask.min_area), 0, 100000000, .flags = CK_MASK },
+	{ SEC_CAMERA, "include", CT_REGION, CM(mask), .flags = CK_REPEAT },
+	{ SEC_CAMERA, "exclude", CT_REGION, CM(mask), .flags = CK_REPEAT | CK_EXCLUDE },
+
+	/* [turntable] */
+	{ SEC_TURNTABLE, "driver", CT_ENUM, TT(driver), .def = "none", .values = pr_cfg_tt_drivers },
+	{ SEC_TURNTABLE, "device", CT_PATH, TT(device), .def = "",
+	  .drivers = DRV(PR_TT_GRBL) | DRV(PR_TT_LINE) },
+	{ SEC_TURNTABLE, "baud", CT_INT, TT(baud), 1200, 4000000, "115200",
+	  .drivers = DRV(PR_TT_GRBL) | DRV(PR_TT_LINE), .check = check_baud },
+	{ SEC_TURNTABLE, "steps", CT_INT, TT(steps), 1, 3600, "36",
+	  .drivers = DRV(PR_TT_SIM) | DRV(PR_TT_GRBL) | DRV(PR_TT_LINE) },
+	{ SEC_TURNTABLE, "degrees", CT_DOUBLE, TT(degrees), 0.001, 3600, "360",
+	  .drivers = DRV(PR_TT_SIM) | DRV(PR_TT_GRBL) | DRV(PR_TT_LINE) },
+	{ SEC_TURNTABLE, "settle_ms", CT_INT, TT(settle_ms), 0, 600000, "500",
+	  .drivers = DRV(PR_TT_SIM) | DRV(PR_TT_GRBL) | DRV(PR_TT_LINE) },
+	{ SEC_TURNTABLE, "degrees_per_unit", CT_DOUBLE, TT(degrees_per_unit), 1e-6, 1e6, "1",
+	  .drivers = DRV(PR_TT_GRBL) },
+	{ SEC_TURNTABLE, "feed", CT_DOUBLE, TT(feed), 0.001, 1e6, "3600", .drivers = DRV(PR_TT_GRBL) },
+	{ SEC_TURNTABLE, "rotate_cmd", CT_STRING, TT(rotate_cmd), .def = "",
+	  .drivers = DRV(PR_TT_LINE), .check = check_rotate_cmd },
+	{ SEC_TURNTABLE, "done_reply", CT_STRING, TT(done_reply), .def = "", .drivers = DRV(PR_TT_LINE) },
+	{ SEC_TURNTABLE, "error_reply", CT_STRING, TT(error_reply), .def = "",
+	  .drivers = DRV(PR_TT_LINE) },
+	{ SEC_TURNTABLE, "timeout_ms", CT_INT, TT(timeout_ms), 100, 600000, "30000",
+	  .drivers = DRV(PR_TT_GRBL) | DRV(PR_TT_LINE) },
+
+	/* [trigger] */
+	{ SEC_TRIGGER, "driver", CT_ENUM, TR(driver), .def = "none", .values = pr_cfg_trig_drivers },
+	{ SEC_TRIGGER, "device", CT_PATH, TR(device), .def = "",
+	  .drivers = DRV(PR_TRIG_USBRELAY) | DRV(PR_TRIG_SERIALBOX) },
+	{ SEC_TRIGGER, "channel_focus", CT_INT, TR(channel_focus), 0, 16, "0",
+	  .drivers = DRV(PR_TRIG_USBRELAY) | DRV(PR_TRIG_SERIALBOX) },
+	{ SEC_TRIGGER, "channel_shutter", CT_INT, TR(channel_shutter), 1, 16, "1",
+	  .drivers = DRV(PR_TRIG_USBRELAY) | DRV(PR_TRIG_SERIALBOX) },
+	{ SEC_TRIGGER, "pulse_ms", CT_INT, TR(pulse_ms), 1, 10000, "100",
+	  .drivers = DRV(PR_TRIG_USBRELAY) | DRV(PR_TRIG_SERIALBOX) },
+	{ SEC_TRIGGER, "key_device", CT_PATH, TR(key_device), .def = "" },
+	{ SEC_TRIGGER, "key_code", CT_INT, TR(key_code), 0, 767, "0" },
+	{ SEC_TRIGGER, "key_action", CT_ENUM, TR(key_action), .def = "capture", .values = key_actions },
+};
+
+const unsigned pr_cfg_nkeys = sizeof(pr_cfg_keys) / sizeof(pr_cfg_keys[0]);
+_Static_assert(sizeof(pr_cfg_keys) / sizeof(pr_cfg_keys[0]) <= CFG_MAX_KEYS, "raise CFG_MAX_KEYS");
+_Static_assert(sizeof(enum pr_mask_method) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum pr_tiff_compression) == sizeof(int), "enums are stored as int");
+
+/* ---- lookups ---- */
+
+const struct cfg_key *cfg_find_key(enum cfg_section sec, const char *key)
+{
+	for (unsigned i = 0; i < pr_cfg_nkeys; i++)
+		if (pr_cfg_keys[i].section == sec && !strcmp(pr_cfg_keys[i].key, key))
+			return &pr_cfg_keys[i];
+	return NULL;
+}
+
+unsigned cfg_edit_distance(const char *a, const char *b, unsigned cap)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[64];
+	if (la >= 64 || lb >= 64)
+		return cap + 1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned diag = row[0], best = row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned v = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > cap)
+			return cap + 1;
+	}
+	return row[lb];
+}
+
+const struct cfg_key *cfg_suggest_key(enum cfg_section sec, const char *key)
+{
+	const struct cfg_key *best = NULL;
+	unsigned best_d = strlen(key) <= 4 ? 1 : 2;
+	for (unsigned i = 0; i < pr_cfg_nkeys; i++) {
+		if (pr_cfg_keys[i].section != sec)
+			continue;
+		unsigned d = cfg_edit_distance(key, pr_cfg_keys[i].key, best_d);
+		if (d <= best_d && (!best || d < best_d)) {
+			best = &pr_cfg_keys[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+const struct cfg_key *cfg_key_elsewhere(enum cfg_section sec, const char *key)
+{
+	for (unsigned i = 0; i < pr_cfg_nkeys; i++)
+		if (pr_cfg_keys[i].section != sec && !strcmp(pr_cfg_keys[i].key, key))
+			return &pr_cfg_keys[i];
+	return NULL;
+}
+
+static const char *const *section_drivers(enum cfg_section sec)
+{
+	switch (sec) {
+	case SEC_CAMERA: return pr_cfg_cam_drivers;
+	case SEC_TURNTABLE: return pr_cfg_tt_drivers;
+	case SEC_TRIGGER: return pr_cfg_trig_drivers;
+	default: return NULL;
+	}
+}
+
+static void join_names(const char *const *names, unsigned mask, const char *last_sep,
+		       char *buf, size_t size)
+{
+	unsigned total = 0, done = 0;
+	size_t used = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; names[i]; i++)
+		total += (mask >> i) & 1;
+	for (unsigned i = 0; names[i] && used < size; i++) {
+		if (!((mask >> i) & 1))
+			continue;
+		const char *sep = done == 0 ? "" : done + 1 == total ? last_sep : ", ";
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", sep, names[i]);
+		done++;
+	}
+}
+
+void cfg_driver_list(const struct cfg_key *k, char *buf, size_t size)
+{
+	const char *const *names = section_drivers(k->section);
+	if (!names || !k->drivers) {
+		snprintf(buf, size, "any driver");
+		return;
+	}
+	join_names(names, k->drivers, " or ", buf, size);
+}
+
+void cfg_allowed(const struct cfg_key *k, char *buf, size_t size)
+{
+	char lo[32], hi[32];
+	switch (k->type) {
+	case CT_INT:
+	case CT_U32:
+	case CT_DOUBLE:
+		cfg_format_double(k->min, lo, sizeof(lo));
+		cfg_format_double(k->max, hi, sizeof(hi));
+		snprintf(buf, size, "%s..%s", lo, hi);
+		break;
+	case CT_BOOL:
+		snprintf(buf, size, "true/false, yes/no, on/off, 1/0");
+		break;
+	case CT_ENUM:
+		join_names(k->values, ~0u, ", ", buf, size);
+		break;
+	case CT_LIST:
+		join_names(k->values, ~0u, ", ", buf, size);
+		snprintf(buf + strlen(buf), size - strlen(buf), ", separated by commas");
+		break;
+	case CT_COLOUR:
+		snprintf(buf, size, "RRGGBB or #RRGGBB, e.g. 00FF00");
+		break;
+	case CT_REGION:
+		snprintf(buf, size, "rect:X,Y,W,H or poly:X1,Y1,X2,Y2,X3,Y3,...");
+		break;
+	case CT_STRING:
+	case CT_PATH:
+		snprintf(buf, size, "at most %zu characters", k->size - 1);
+		break;
+	}
+}
+
+int cfg_section_driver(enum cfg_section sec, const void *base)
+{
+	switch (sec) {
+	case SEC_CAMERA: return (int)((const struct pr_camera_config *)base)->driver;
+	case SEC_TURNTABLE: return (int)((const struct pr_turntable_config *)base)->driver;
+	case SEC_TRIGGER: return (int)((const struct pr_trigger_config *)base)->driver;
+	default: return -1;
+	}
+}
+
+static const char *name_of(const char *const *names, unsigned n, int v)
+{
+	return v >= 0 && (unsigned)v < n ? names[v] : "?";
+}
+
+const char *pr_cam_driver_name(enum pr_cam_driver d)
+{
+	return name_of(pr_cfg_cam_drivers, 3, (int)d);
+}
+
+const char *pr_turntable_driver_name(enum pr_turntable_driver d)
+{
+	return name_of(pr_cfg_tt_drivers, 4, (int)d);
+}
+
+const char *pr_trigger_driver_name(enum pr_trigger_driver d)
+{
+	return name_of(pr_cfg_trig_drivers, 3, (int)d);
+}
+
+const char *pr_log_level_name(enum pr_log_level l)
+{
+	return name_of(log_levels, 5, (int)l);
+}
