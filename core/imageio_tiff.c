@@ -17,11 +17,11 @@
 
 #include "atomic_file.h"
 
-/* Measured (2024, build host, 2 vCPU VM, libtiff 4.5.0 with libdeflate and
+/* Measured on the 2-core build machine (libtiff 4.5.0 with libdeflate and
  * zstd) on a 6000x4000 photo-like image: smooth gradients, an object, sensor
  * noise sigma ~2.5; alpha a 0/255 ellipse with a feathered rim. Wall time of
  * pr_write_tiff_rgba including fsync, best of 3 (repeat runs on this shared
- * host varied by up to +-30%), file size in MB:
+ * machine varied by up to +-30%), file size in MB:
  *
  *                  8-bit              16-bit (from 8-bit, x257)
  *   none       0.09 s   96.0 MB     0.16 s  192.0 MB
@@ -35,13 +35,13 @@
  * level 3 was slower (0.84 s) and no smaller; strip sizes 128 KB-1 MB made
  * no measurable difference.
  *
- * Default: zstd. Uncompressed is the fastest here only because this disk
- * absorbs 1 GB/s; zstd costs ~0.15 s more CPU (on a worker thread, scaling
- * with cores) and writes 52 MB less per shot, so it wins wherever the disk
- * that every camera of a rig shares writes below ~400 MB/s (SATA SSD, HDD,
- * NAS). Caveat: some tools (Photoshop, old libtiff builds) cannot read
- * zstd TIFFs; "deflate" is the portable choice at 2.5x the time. */
-const enum pr_tiff_compression PR_TIFF_DEFAULT = PR_TIFF_ZSTD;
+ * Default: none. It costs no CPU, so masking keeps up with the rig, and
+ * every TIFF reader opens it (some, Photoshop and older libtiff builds among
+ * them, cannot read zstd). A rig whose shared disk writes below ~400 MB/s
+ * (SATA SSD, HDD, NAS) is better served by zstd, which writes about half
+ * the bytes for ~0.15 s of a worker's time; "deflate" is the portable
+ * choice that compresses, at 2.5x zstd's time. */
+const enum pr_tiff_compression PR_TIFF_DEFAULT = PR_TIFF_NONE;
 
 /* Fast levels: captures must not wait on the encoder. (#ifndef so the
  * measurement above can be repeated with -D overrides.) */

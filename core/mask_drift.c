@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mask_internal.h"
+#include "select.h"
 
 #define DRIFT_SAMPLES 131072
 #define DRIFT_ROUNDS 4
@@ -32,17 +33,11 @@ struct sample {
 	float grad;
 };
 
-static int cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-	return (x > y) - (x < y);
-}
-
 static float sample_residual2(const struct sample *sm, const struct plate_model_fit *f)
 {
 	float d = 0;
 	for (int c = 0; c < 3; c++)
-		d += sq(sm->s[c] - (f->gain[c] * sm->m[c] + f->offset[c]));
+		d += sq(sm->s[c] - clamp255(f->gain[c] * sm->m[c] + f->offset[c]));
 	return d;
 }
 
@@ -92,10 +87,8 @@ static void initial_gain(const struct sample *sm, size_t n, struct plate_model_f
 		for (size_t i = 0; i < n; i++)
 			if (sm[i].m[c] >= 16 && sm[i].m[c] <= 240 && sm[i].s[c] < 250)
 				ratio[k++] = sm[i].s[c] / sm[i].m[c];
-		if (k >= 32) {
-			qsort(ratio, k, sizeof(float), cmp_float);
-			fit->gain[c] = ratio[k / 2];
-		}
+		if (k >= 32)
+			fit->gain[c] = pr_select_float(ratio, k, k / 2);
 	}
 	free(ratio);
 }
@@ -108,7 +101,7 @@ static void refine(const struct sample *sm, size_t n, struct plate_model_fit *fi
 	for (size_t i = 0; i < n; i++) {
 		float pp = 0;
 		for (int c = 0; c < 3; c++)
-			pp += sq(fit->gain[c] * sm[i].m[c] + fit->offset[c]);
+			pp += sq(clamp255(fit->gain[c] * sm[i].m[c] + fit->offset[c]));
 		float lim = 9.0f * 3.0f * sm[i].var + sq(DRIFT_REL_SLACK) * pp;
 		if (sample_residual2(&sm[i], fit) > lim)
 			continue;
@@ -160,8 +153,7 @@ static void health(const struct pr_mask_params *p, const struct sample *sm, size
 		}
 	}
 	/* the 30th percentile is background even when the object fills 2/3 */
-	qsort(d, n, sizeof(float), cmp_float);
-	st->drift_residual = n ? d[n * 3 / 10] : 0;
+	st->drift_residual = n ? pr_select_float(d, n, n * 3 / 10) : 0;
 	if (edges >= 64 && all_ok > 0)
 		st->edge_agreement = ((double)edges_ok / edges) / ((double)all_ok / n);
 	if (st->edge_agreement > 1)

@@ -63,4 +63,9 @@ static inline float sq(float v)
 	return v * v;
 }
 
+static inline float clamp255(float v)
+{
+	return v < 0.0f ? 0.0f : (v > 255.0f ? 255.0f : v);
+}
+
 #endif

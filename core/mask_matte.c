@@ -115,7 +115,7 @@ static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 			float num = 0, den = 0;
 			for (int c = 0; c < 3; c++) {
 				float F = acc[c + 1] / acc[0];
-				float B = fit->gain[c] * m[3 * x + c] + fit->offset[c];
+				float B = clamp255(fit->gain[c] * m[3 * x + c] + fit->offset[c]);
 				float d = F - B;
 				num += ((float)srow[3 * x + c] - B) * d;
 				den += d * d;

@@ -158,8 +158,11 @@ static void classify_rows(void *ctx, uint32_t y0, uint32_t y1)
 				var[x] = gvar + shift2 * grad[x] * grad[x];
 		}
 		for (uint32_t x = 0; x < w; x++) {
-			const float pr = g0 * m[3 * x] + o0, pg = g1 * m[3 * x + 1] + o1,
-				    pb = g2 * m[3 * x + 2] + o2;
+			/* the shot clips at 255 (and 0) like the camera: so must the
+			 * prediction, or every bright background pixel of a shot
+			 * brighter than its plate looks changed */
+			const float pr = clamp255(g0 * m[3 * x] + o0), pg = clamp255(g1 * m[3 * x + 1] + o1),
+				    pb = clamp255(g2 * m[3 * x + 2] + o2);
 			const float sr = s[3 * x], sg = s[3 * x + 1], sb = s[3 * x + 2];
 			const float dr = sr - pr, dg = sg - pg, db = sb - pb;
 			const float d2 = dr * dr + dg * dg + db * db;

@@ -14,6 +14,7 @@
  *  end-4 4 CRC-32 (zlib) of every byte before it
  */
 #include "plate.h"
+#include "select.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -43,19 +44,9 @@ void pr_plate_builder_free(struct pr_plate_builder *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-	return (x > y) - (x < y);
-}
-
-/* Median of a sample of at most 65536 values taken on a regular grid. */
 static float median_inplace(float *v, size_t n)
 {
-	if (n == 0)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_float);
-	return v[n / 2];
+	return n ? pr_select_float(v, n, n / 2) : 0;
 }
 
 /* Single-image noise: the 3x3 Laplacian-difference operator of Immerkaer

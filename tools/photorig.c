@@ -14,6 +14,7 @@ struct command {
 static const struct command commands[] = {
 	{ "mask", cmd_mask, "mask shots against background plates (offline)" },
 	{ "eval", cmd_eval, "score masks against truth masks (CDnet 2014 metrics)" },
+	{ "scene", cmd_scene, "write a generated scene with known truth (plates, shots, truth)" },
 };
 
 static void usage(FILE *out)
