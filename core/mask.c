@@ -10,8 +10,16 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mask_internal.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 void pr_mask_params_default(struct pr_mask_params *p)
 {
@@ -129,6 +137,8 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 {
 	struct pr_image rgb = { 0 };
 	const struct pr_image *src = shot;
+	struct pr_mask_timing *tm = &out->timing;
+	double t0 = now(), t;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -157,11 +167,17 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	struct plate_model_fit fit;
 	if (p->method == PR_MASK_PLATE) {
 		fit.var_scale = 1.0f + 1.0f / (float)plate->frames;
+		t = now();
 		mask_fit_drift(p, plate, src, &fit, &out->stats);
+		tm->fit = now() - t;
+		t = now();
 		mask_classify_plate(p, plate, src, &fit, out->mask);
 	} else {
+		t = now();
 		mask_classify_chroma(p, src, out->mask);
 	}
+	tm->classify = now() - t;
+	t = now();
 
 	uint32_t min_area = p->min_area ? p->min_area : (uint32_t)(npix / 20000 + 4);
 	/* Holes are filled only when tiny: a gap between leaves or a handle is
@@ -183,17 +199,22 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	}
 	if (!rc)
 		rc = mask_fill_holes(out->mask, w, h, hole_area);
+	tm->cleanup = now() - t;
+	t = now();
 	if (!rc) {
 		if (p->feather)
 			rc = mask_feather(p, src, out->mask, out->alpha);
 		else
 			memcpy(out->alpha, out->mask, npix);
 	}
+	tm->alpha = now() - t;
+	t = now();
 	if (!rc && p->matte && p->method == PR_MASK_PLATE) {
 		rc = mask_matte(p, plate, src, &fit, out->mask, out->alpha);
 		if (!rc && !p->feather)
 			memcpy(out->alpha, out->mask, npix);
 	}
+	tm->matte = now() - t;
 	if (rc) {
 		pr_error_set(err, rc, "%s: out of memory cleaning up the mask", name);
 		goto fail;
@@ -207,6 +228,7 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 		invert(out->alpha, npix);
 	}
 	pr_image_free(&rgb);
+	tm->total = now() - t0;
 	return 0;
 fail:
 	pr_image_free(&rgb);

@@ -85,11 +85,23 @@ struct pr_mask_stats {
 	int camera_moved;      /* background edges no longer line up */
 };
 
+/* Where the wall time of one pr_mask_compute went, in seconds (photorig
+ * bench reads it; a handful of clock reads per shot cost nothing). */
+struct pr_mask_timing {
+	double fit;      /* drift fit and plate health, on a fixed-size sample */
+	double classify; /* per-pixel classes (plate difference or colour key) */
+	double cleanup;  /* shadow regions, hysteresis, morphology, hole filling */
+	double alpha;    /* soft alpha (guided filter) */
+	double matte;    /* outline matting against the plate */
+	double total;    /* the whole call */
+};
+
 struct pr_mask_result {
 	uint32_t width, height;
 	uint8_t *mask;   /* binary, width*height, 255 keep */
 	uint8_t *alpha;  /* soft alpha for the TIFF, width*height */
 	struct pr_mask_stats stats;
+	struct pr_mask_timing timing;
 };
 
 /* Mask one shot (any pr_image; converted to 8-bit RGB internally). plate may

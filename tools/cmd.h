@@ -7,5 +7,6 @@
 int cmd_mask(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_scene(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

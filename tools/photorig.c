@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "mask", cmd_mask, "mask shots against background plates (offline)" },
 	{ "eval", cmd_eval, "score masks against truth masks (CDnet 2014 metrics)" },
 	{ "scene", cmd_scene, "write a generated scene with known truth (plates, shots, truth)" },
+	{ "bench", cmd_bench, "time each masking stage on a generated scene or given files" },
 };
 
 static void usage(FILE *out)
