@@ -1,0 +1,180 @@
+/* photorig-ptpip-sim: InitiateCapture - fault modes, the new object, its
+ * trigger-log line and served copy, and the ObjectAdded/CaptureComplete
+ * events.
+ *
+ * The image for the next capture is prepared while the camera is idle, so
+ * a trigger costs the simulator almost no CPU: with many simulators on few
+ * cores, encoding a JPEG at trigger time would delay the other cameras'
+ * triggers and the measured spread would be the simulators', not the
+ * host's. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ptpip_jpeg.h"
+#include "ptpip_log.h"
+#include "ptpip_sim.h"
+
+/* Quiet time after a trigger before the next image is prepared. */
+#define PREPARE_AFTER_NS (50ull * 1000000u)
+
+/* Where the new picture's bytes come from: the next file of --images, or
+ * a generated JPEG at the current ImageSize. */
+static int produce_image(struct sim *s, unsigned capture, struct sim_object *o)
+{
+	if (s->cfg->images_dir)
+		return sim_images_next(&s->images, &o->data, &o->size, o->src, sizeof(o->src));
+	uint32_t w, h;
+	sim_props_image_size(&s->props, &w, &h);
+	snprintf(o->src, sizeof(o->src), "generated");
+	return sim_jpeg_generate(s->cfg->serial, capture, w, h, &o->data, &o->size);
+}
+
+static void log_trigger(struct sim *s, const struct sim_request *rq, unsigned n,
+			const char *status, const struct sim_object *o)
+{
+	struct sim_trigger_rec rec = {
+		.mono_ns = rq->mono_ns, .real_ns = rq->real_ns, .serial = s->cfg->serial,
+		.capture = n, .status = status, .handle = o ? o->handle : 0,
+		.file = o ? o->name : NULL, .src = o ? o->src : NULL,
+		.data = o ? o->data : NULL, .size = o ? o->size : 0,
+	};
+	int r = sim_log_trigger(s->log_fd, &rec);
+	if (r < 0)
+		SIM_LOG(s, "trigger log write failed: %s", strerror(-r));
+}
+
+static void drop_prepared(struct sim *s)
+{
+	free(s->next.data);
+	memset(&s->next, 0, sizeof(s->next));
+}
+
+/* The prepared image if it still fits (same capture number and size for
+ * generated images; any for --images, which are served in order), else a
+ * fresh one. */
+static int take_image(struct sim *s, unsigned n, struct sim_object *o)
+{
+	uint32_t w, h;
+	sim_props_image_size(&s->props, &w, &h);
+	bool fits = s->next.ready &&
+		    (s->cfg->images_dir || (s->next.capture == n && s->next.w == w && s->next.h == h));
+	if (fits) {
+		o->data = s->next.data;
+		o->size = s->next.size;
+		snprintf(o->src, sizeof(o->src), "%s", s->next.src);
+		s->next.data = NULL;
+		drop_prepared(s);
+		return 0;
+	}
+	drop_prepared(s);
+	return produce_image(s, n, o);
+}
+
+uint64_t sim_capture_idle_due(const struct sim *s)
+{
+	return s->next.ready ? 0 : s->last_trigger_ns + PREPARE_AFTER_NS;
+}
+
+void sim_capture_idle(struct sim *s, uint64_t now_ns)
+{
+	if (s->next.ready || now_ns < s->last_trigger_ns + PREPARE_AFTER_NS)
+		return;
+	struct sim_object o;
+	memset(&o, 0, sizeof(o));
+	unsigned n = s->captures + 1;
+	if (produce_image(s, n, &o) < 0) {
+		/* Try again after the next quiet period rather than spin. */
+		s->last_trigger_ns = now_ns;
+		return;
+	}
+	s->next.ready = true;
+	s->next.capture = n;
+	sim_props_image_size(&s->props, &s->next.w, &s->next.h);
+	s->next.data = o.data;
+	s->next.size = o.size;
+	snprintf(s->next.src, sizeof(s->next.src), "%s", o.src);
+}
+
+void sim_capture_free(struct sim *s)
+{
+	drop_prepared(s);
+}
+
+int sim_op_capture(struct sim *s, const struct sim_request *rq, enum sim_after *after)
+{
+	const struct sim_config *c = s->cfg;
+	uint32_t storage = rq->nparam > 0 ? rq->param[0] : 0;
+	uint32_t fmt = rq->nparam > 1 ? rq->param[1] : 0;
+	if (storage != 0 && storage != SIM_STORAGE_ID)
+		return sim_reply_code(s, rq, PTP_RC_InvalidStorageID);
+	if (fmt != 0 && fmt != PTP_OFC_EXIF_JPEG)
+		return sim_reply_code(s, rq, PTP_RC_InvalidObjectFormatCode);
+	unsigned n = ++s->captures;
+	s->last_trigger_ns = rq->mono_ns;
+	if (c->drop_on == n) {
+		log_trigger(s, rq, n, "drop", NULL);
+		*after = SIM_AFTER_DROP;
+		return 0;
+	}
+	if (c->stall_on == n) {
+		log_trigger(s, rq, n, "stall", NULL);
+		*after = SIM_AFTER_STALL;
+		return 0;
+	}
+	if (s->busy_left) {
+		s->busy_left--;
+		log_trigger(s, rq, n, "busy", NULL);
+		return sim_reply_code(s, rq, PTP_RC_DeviceBusy);
+	}
+	if (!sim_store_has_room(&s->store) || s->nevents + 2 > SIM_MAX_EVENTS) {
+		log_trigger(s, rq, n, "full", NULL);
+		return sim_reply_code(s, rq, sim_store_has_room(&s->store) ? PTP_RC_DeviceBusy
+								       : PTP_RC_StoreFull);
+	}
+	/* Answer first, as cameras do: the shot is taken after the trigger is
+	 * acknowledged, and the host learns of the file from events. */
+	int r = sim_reply_code(s, rq, PTP_RC_OK);
+	if (r < 0)
+		return r;
+	struct sim_object o;
+	memset(&o, 0, sizeof(o));
+	snprintf(o.name, sizeof(o.name), "IMG_%04u.JPG", n % 10000);
+	time_t now = (time_t)(rq->real_ns / 1000000000u);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(o.date, sizeof(o.date), "%Y%m%dT%H%M%S", &tm);
+	r = take_image(s, n, &o);
+	if (r < 0) {
+		SIM_LOG(s, "capture %u: no image (%s)", n, strerror(-r));
+		log_trigger(s, rq, n, "error", NULL);
+		return 0;
+	}
+	if (sim_jpeg_dimensions(o.data, o.size, &o.width, &o.height) < 0)
+		o.width = o.height = 0;
+	o.ready_ns = rq->mono_ns + (uint64_t)c->capture_latency_ms * 1000000u;
+	r = sim_store_add(&s->store, &o);
+	if (r < 0) {
+		log_trigger(s, rq, n, "full", NULL);
+		return 0;
+	}
+	const struct sim_object *stored = &s->store.obj[s->store.n - 1];
+	/* The copy exists before ObjectAdded is sent, so a test that got the
+	 * event can always compare against it. */
+	if (c->served_dir) {
+		r = sim_write_served(c->served_dir, stored->name, stored->data, stored->size);
+		if (r < 0)
+			SIM_LOG(s, "served copy of %s failed: %s", stored->name, strerror(-r));
+	}
+	log_trigger(s, rq, n, "ok", stored);
+	uint64_t due = stored->ready_ns + (uint64_t)c->event_delay_ms * 1000000u;
+	sim_queue_event(s, due, PTP_EC_ObjectAdded, rq->transid, stored->handle);
+	sim_queue_event(s, due, PTP_EC_CaptureComplete, rq->transid, 0);
+	if (c->verbose)
+		SIM_LOG(s, "capture %u -> %s (%zu bytes, handle 0x%08x)", n, stored->name,
+			stored->size, stored->handle);
+	return 0;
+}
