@@ -49,6 +49,10 @@ int pr_mask_method_parse(const char *name, enum pr_mask_method *out)
 		*out = PR_MASK_PLATE;
 	else if (!strcmp(name, "chroma"))
 		*out = PR_MASK_CHROMA;
+	else if (!strcmp(name, "graphcut"))
+		*out = PR_MASK_GRAPHCUT;
+	else if (!strcmp(name, "auto"))
+		*out = PR_MASK_AUTO;
 	else
 		return PR_EINVAL;
 	return 0;
@@ -59,6 +63,8 @@ const char *pr_mask_method_name(enum pr_mask_method m)
 	switch (m) {
 	case PR_MASK_PLATE: return "plate";
 	case PR_MASK_CHROMA: return "chroma";
+	case PR_MASK_GRAPHCUT: return "graphcut";
+	case PR_MASK_AUTO: return "auto";
 	}
 	return "?";
 }
@@ -112,9 +118,10 @@ static int check_params(const struct pr_mask_params *p, const struct pr_plate *p
 		return pr_error_set(err, PR_EINVAL, "tolerance must be positive");
 	if (!(p->hysteresis > 0 && p->hysteresis <= 1))
 		return pr_error_set(err, PR_EINVAL, "hysteresis must be in (0, 1]");
-	if (p->method == PR_MASK_PLATE) {
+	if (p->method == PR_MASK_PLATE || p->method == PR_MASK_GRAPHCUT) {
 		if (!plate)
-			return pr_error_set(err, PR_EINVAL, "%s: method 'plate' needs a plate", name);
+			return pr_error_set(err, PR_EINVAL, "%s: method '%s' needs a plate", name,
+					    pr_mask_method_name(p->method));
 		if (plate->width != shot->width || plate->height != shot->height)
 			return pr_error_set(err, PR_ESIZE,
 					    "%s: shot is %ux%u but its plate is %ux%u (another camera, "
@@ -165,13 +172,24 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 		out->stats.gain[c] = 1.0;
 
 	struct plate_model_fit fit;
-	if (p->method == PR_MASK_PLATE) {
+	const int uses_plate = p->method == PR_MASK_PLATE || p->method == PR_MASK_GRAPHCUT;
+	if (uses_plate) {
 		fit.var_scale = 1.0f + 1.0f / (float)plate->frames;
 		t = now();
 		mask_fit_drift(p, plate, src, &fit, &out->stats);
 		tm->fit = now() - t;
 		t = now();
 		mask_classify_plate(p, plate, src, &fit, out->mask);
+	} else if (p->method == PR_MASK_AUTO) {
+		t = now();
+		rc = mask_auto(p, src, out->mask);
+		if (rc) {
+			pr_error_set(err, rc, "%s: automatic masking failed: %s", name, pr_strerror(rc));
+			goto fail;
+		}
+		/* its object pixels are strong evidence for the clean-up stages */
+		for (size_t i = 0; i < npix; i++)
+			out->mask[i] = out->mask[i] ? CLASS_STRONG : CLASS_BACKGROUND;
 	} else {
 		t = now();
 		mask_classify_chroma(p, src, out->mask);
@@ -184,7 +202,7 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	 * real background, and the outline matting has already decided the
 	 * pixels it could see. */
 	uint32_t hole_area = p->hole_area ? p->hole_area : min_area;
-	rc = p->method == PR_MASK_PLATE && p->shadow ? mask_resolve_shadows(out->mask, w, h) : 0;
+	rc = uses_plate && p->shadow ? mask_resolve_shadows(out->mask, w, h) : 0;
 	if (!rc)
 		rc = mask_hysteresis(out->mask, w, h, min_area, p->keep_largest);
 	if (!rc && p->open_radius) {
@@ -209,9 +227,17 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	}
 	tm->alpha = now() - t;
 	t = now();
-	if (!rc && p->matte && p->method == PR_MASK_PLATE) {
+	if (!rc && p->matte && uses_plate) {
 		rc = mask_matte(p, plate, src, &fit, out->mask, out->alpha);
 		if (!rc && !p->feather)
+			memcpy(out->alpha, out->mask, npix);
+	}
+	if (!rc && p->method == PR_MASK_GRAPHCUT) {
+		/* the cut decides the outline; the alpha follows it again */
+		rc = mask_graphcut(p, plate, src, &fit, out->mask);
+		if (!rc && p->feather)
+			rc = mask_feather(p, src, out->mask, out->alpha);
+		else if (!rc)
 			memcpy(out->alpha, out->mask, npix);
 	}
 	tm->matte = now() - t;

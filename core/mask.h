@@ -6,6 +6,12 @@
  * every camera: a pixel is foreground when its noise-normalised colour
  * distance exceeds the tolerance. Higher tolerance, fewer foreground pixels.
  *
+ * Method `graphcut`: `plate`, then the outline refined by a minimum graph
+ * cut with the plate distance and colour models as data terms.
+ *
+ * Method `auto`: no plate; K-means colour models seeded by the image border
+ * and minimum cuts (GrabCut-like).
+ *
  * Method `chroma`: colour keying against a key colour (green/blue screen),
  * with the distance measured in a chroma plane so that uneven light on the
  * screen does not matter.
@@ -29,6 +35,8 @@
 enum pr_mask_method {
 	PR_MASK_PLATE = 0,
 	PR_MASK_CHROMA,
+	PR_MASK_GRAPHCUT, /* plate, with the outline decided by a minimum graph cut */
+	PR_MASK_AUTO,     /* no plate: colour clusters, the border as background evidence */
 };
 
 struct pr_mask_params {

@@ -21,6 +21,11 @@ struct runs {
 	size_t *row_start; /* index of the first run of each row; row_start[h] = n */
 };
 
+/* Shadow candidate regions at least this big and thinner than this (pixels)
+ * are parts of the object, not shadow. */
+#define SHADOW_THIN_MIN_AREA 24
+#define SHADOW_THIN_WIDTH 3
+
 struct comp {
 	uint64_t area;
 	uint64_t touch_bg, touch_obj; /* outline contacts, for shadow regions */
@@ -253,7 +258,12 @@ int mask_resolve_shadows(uint8_t *classes, uint32_t width, uint32_t height)
 		count_contacts(classes, width, height, &rs.r[i], &c[find(rs.r, (uint32_t)i)]);
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct comp *k = &c[find(rs.r, (uint32_t)i)];
-		int shadow = 4 * k->touch_bg >= k->touch_bg + k->touch_obj;
+		/* thickness ~ area / half the outline: a stem or a cable crossing
+		 * the background is thin all along; a cast shadow is a blob */
+		uint64_t outline = k->touch_bg + k->touch_obj;
+		int thin = k->area >= SHADOW_THIN_MIN_AREA &&
+			   2 * k->area < (uint64_t)(SHADOW_THIN_WIDTH * outline);
+		int shadow = !thin && 4 * k->touch_bg >= outline;
 		paint(classes, width, &rs.r[i], shadow ? CLASS_BACKGROUND : CLASS_WEAK);
 	}
 	free(c);

@@ -36,7 +36,8 @@ int mask_hysteresis(uint8_t *classes, uint32_t width, uint32_t height, uint32_t 
 		    uint32_t keep_largest);
 /* Decide each connected region of CLASS_SHADOW candidates: a region that
  * borders lit background over at least a quarter of its outline is shadow
- * (background); one walled in by the object is part of it (weak evidence). */
+ * (background); one walled in by the object, or thin like a stem, is part
+ * of the object (weak evidence). */
 int mask_resolve_shadows(uint8_t *classes, uint32_t width, uint32_t height);
 /* fill background components that do not touch the border and are smaller
  * than max_area */
@@ -52,6 +53,27 @@ int mask_erode(uint8_t *mask, uint32_t width, uint32_t height, uint32_t r, int t
 int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
 	       const struct pr_image *shot, const struct plate_model_fit *fit, uint8_t *mask,
 	       uint8_t *alpha);
+
+/* mask_graphcut.c: minimum-cut refinement of the outline of a plate mask
+ * (plate may be NULL: colour models alone). */
+int mask_graphcut(const struct pr_mask_params *p, const struct pr_plate *plate,
+		  const struct pr_image *shot, const struct plate_model_fit *fit, uint8_t *mask);
+
+/* Label every pixel that is neither pinned inside (inner) nor outside
+ * (outer) by a minimum cut: colour models, the plate term when plate is not
+ * NULL, contrast-sensitive smoothness. Pinned pixels are written as pinned. */
+struct pr_colour_model;
+int mask_cut_region(const struct pr_mask_params *p, const struct pr_plate *plate,
+		    const struct plate_model_fit *fit, const struct pr_image *shot,
+		    const struct pr_colour_model *fg, const struct pr_colour_model *bg,
+		    const uint8_t *inner, const uint8_t *outer, uint8_t *mask);
+/* A colour model of the shot's pixels where select is non-zero (sampled). */
+int mask_colour_sample(struct pr_colour_model *m, const struct pr_image *shot,
+		       const uint8_t *select, size_t npix);
+
+/* mask_auto.c: a first mask with no plate, from colour clusters with the
+ * image border as background evidence, refined by minimum cuts. */
+int mask_auto(const struct pr_mask_params *p, const struct pr_image *shot, uint8_t *mask);
 
 /* mask_alpha.c: soft alpha from the binary mask, guided by the shot. */
 int mask_feather(const struct pr_mask_params *p, const struct pr_image *shot,

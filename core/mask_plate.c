@@ -24,7 +24,9 @@
  * background's texture: where the plate has texture around the pixel, the
  * shot's local gradients must follow the plate's, scaled by the same
  * brightness ratio. An object hides that texture; a shadow does not. Where
- * the plate is flat there is no texture to check and colour decides.
+ * the plate is flat there is no texture to check and colour decides. A
+ * shadow's shading is smooth, too: a pixel much darker than the pixels two
+ * steps away on both sides is a stem or a wire, not a shadow.
  * There, a shadow must lie on lit background: candidates enclosed by the
  * object are the object (mask_resolve_shadows). */
 #include <math.h>
@@ -43,6 +45,8 @@
 #define TEX_RADIUS 2
 #define TEX_MIN_ENERGY 3.0f   /* plate gradient energy, in noise variances per pixel */
 #define TEX_MIN_CORR 0.5f     /* correlation of shot and plate gradients */
+#define SHADE_STEP 2          /* neighbours this far away are compared... */
+#define SHADE_AGREE 0.15f     /* ...and agree within this brightness ratio */
 
 struct classify_job {
 	const struct pr_mask_params *p;
@@ -68,6 +72,40 @@ static void plate_gradient_row(const struct pr_plate *pl, uint32_t y, float *res
 		int gy = dn[3 * x + 1] - up[3 * x + 1];
 		grad[x] = 0.5f * (float)(abs(gx) + abs(gy));
 	}
+}
+
+/* Brightness ratio of shot to predicted background at (x, y). */
+static float brightness_ratio(const struct classify_job *j, uint32_t x, uint32_t y)
+{
+	const uint8_t *s = pr_image_row(j->shot, y) + 3 * x;
+	const uint8_t *m = j->plate->mean + ((size_t)y * j->plate->width + x) * 3;
+	float sp = 0, pp = 1e-3f;
+	for (int c = 0; c < 3; c++) {
+		float p = clamp255(j->fit->gain[c] * m[c] + j->fit->offset[c]);
+		sp += s[c] * p;
+		pp += p * p;
+	}
+	return sp / pp;
+}
+
+/* Shading by a shadow is smooth: the brightness ratio of a shadow pixel is
+ * shared by most pixels around it. A stem, a wire or a dark outline is
+ * darker than the background on both sides of it: no shadow. */
+static int smooth_shading(const struct classify_job *j, uint32_t x, uint32_t y, float a)
+{
+	const uint32_t w = j->plate->width, h = j->plate->height;
+	const int32_t off[4][2] = { { -SHADE_STEP, 0 }, { SHADE_STEP, 0 }, { 0, -SHADE_STEP },
+				    { 0, SHADE_STEP } };
+	int agree = 0;
+	for (int k = 0; k < 4; k++) {
+		int64_t nx = (int64_t)x + off[k][0], ny = (int64_t)y + off[k][1];
+		if (nx < 0 || ny < 0 || nx >= w || ny >= h) {
+			agree++; /* the frame's edge says nothing against it */
+			continue;
+		}
+		agree += fabsf(brightness_ratio(j, (uint32_t)nx, (uint32_t)ny) - a) <= SHADE_AGREE;
+	}
+	return agree >= 3;
 }
 
 /* Does the shot keep the plate's texture around (x, y)? Green channel,
@@ -175,7 +213,7 @@ static void classify_rows(void *ctx, uint32_t y0, uint32_t y1)
 				const float cd2 = (sr * sr + sg * sg + sb * sb) - a * sp;
 				const float slack = sq(SHADOW_NOISE_SLACK) * lim +
 						    sq(SHADOW_CHROMA_SLACK * a) * pp;
-				if (a >= amin && a < 1.0f && cd2 <= slack) {
+				if (a >= amin && a < 1.0f && cd2 <= slack && smooth_shading(j, x, y, a)) {
 					int t = texture_test(j, x, y, a, var[x]);
 					/* texture seen through: surely shadow; no texture to
 					 * see: the region decides */

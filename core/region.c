@@ -90,21 +90,44 @@ static int is_axis_rect(const struct pr_region *r)
 	       p[3].x == p[0].x && p[1].x > p[0].x && p[2].y > p[1].y;
 }
 
+/* Shortest decimal form that reads back as the same double. */
+static int format_number(char *buf, size_t size, double v)
+{
+	for (int prec = 6; prec <= 17; prec++) {
+		int n = snprintf(buf, size, "%.*g", prec, v);
+		if (n < 0 || (size_t)n >= size || strtod(buf, NULL) == v)
+			return n;
+	}
+	return snprintf(buf, size, "%.17g", v);
+}
+
+static size_t append_number(char *buf, size_t size, size_t used, const char *sep, double v)
+{
+	char num[32];
+	format_number(num, sizeof(num), v);
+	if (used < size)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", sep, num);
+	return used;
+}
+
 void pr_region_format(const struct pr_region *r, char *buf, size_t size)
 {
-	size_t used = 0;
+	size_t used;
 	if (size == 0)
 		return;
-	buf[0] = '\0';
 	if (is_axis_rect(r)) {
-		snprintf(buf, size, "rect:%g,%g,%g,%g", r->points[0].x, r->points[0].y,
-			 r->points[2].x - r->points[0].x, r->points[2].y - r->points[0].y);
+		used = (size_t)snprintf(buf, size, "rect:");
+		used = append_number(buf, size, used, "", r->points[0].x);
+		used = append_number(buf, size, used, ",", r->points[0].y);
+		used = append_number(buf, size, used, ",", r->points[2].x - r->points[0].x);
+		append_number(buf, size, used, ",", r->points[2].y - r->points[0].y);
 		return;
 	}
 	used = (size_t)snprintf(buf, size, "poly:");
-	for (uint32_t i = 0; i < r->npoints && used < size; i++)
-		used += (size_t)snprintf(buf + used, size - used, "%s%g,%g", i ? "," : "",
-					 r->points[i].x, r->points[i].y);
+	for (uint32_t i = 0; i < r->npoints; i++) {
+		used = append_number(buf, size, used, i ? "," : "", r->points[i].x);
+		used = append_number(buf, size, used, ",", r->points[i].y);
+	}
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -15,7 +15,7 @@
 #include "plate.h"
 
 static const char mask_usage[] =
-	"usage: photorig mask --plate FILE [--plate FILE ...] --out DIR [--method plate|chroma]\n"
+	"usage: photorig mask --plate FILE [--plate FILE ...] --out DIR [--method M]\n"
 	"                     [--tolerance N] [--invert] [--include POLY] [--exclude POLY]\n"
 	"                     [--key-color RRGGBB] [--conventions LIST] [--compression C] SHOT...\n"
 	"\n"
@@ -34,7 +34,10 @@ static const char mask_usage[] =
 	"                      measured. A saved plate model (--save-plate) also works.\n"
 	"  --save-plate FILE   also save the plate model built from the --plate frames\n"
 	"  --out DIR           output folder (created if missing)\n"
-	"  --method M          plate (background differencing, default) or chroma (colour key)\n"
+	"  --method M          plate: background differencing against the plate (default)\n"
+	"                      graphcut: plate, with outlines decided by a minimum graph cut\n"
+	"                      chroma: colour key for green / blue screens (no plate)\n"
+	"                      auto: no plate; the image border is taken as background\n"
 	"  --tolerance N       plate: distance in noise units (default 6; higher = fewer\n"
 	"                      foreground pixels); chroma: chromaticity distance (default 40)\n"
 	"  --invert            write 255 for background and 0 for the object\n"
@@ -117,6 +120,11 @@ struct mask_cli {
 	struct pr_output_options output;
 };
 
+static int method_needs_plate(enum pr_mask_method m)
+{
+	return m == PR_MASK_PLATE || m == PR_MASK_GRAPHCUT;
+}
+
 static int parse_mask_args(int argc, char **argv, struct mask_cli *c)
 {
 	struct pr_error err;
@@ -141,8 +149,8 @@ static int parse_mask_args(int argc, char **argv, struct mask_cli *c)
 		case OPT_OUT: c->out = optarg; break;
 		case OPT_METHOD:
 			if (pr_mask_method_parse(optarg, &c->params.method)) {
-				fprintf(stderr, "photorig mask: --method '%s': expected plate or chroma\n",
-					optarg);
+				fprintf(stderr, "photorig mask: --method '%s': expected plate, graphcut, "
+						"chroma or auto\n", optarg);
 				return 2;
 			}
 			break;
@@ -259,8 +267,9 @@ static int parse_mask_args(int argc, char **argv, struct mask_cli *c)
 		fprintf(stderr, "photorig mask: --out DIR is required\nTry 'photorig mask --help'.\n");
 		return 2;
 	}
-	if (c->params.method == PR_MASK_PLATE && c->nplates == 0) {
-		fprintf(stderr, "photorig mask: method 'plate' needs at least one --plate FILE\n");
+	if (method_needs_plate(c->params.method) && c->nplates == 0) {
+		fprintf(stderr, "photorig mask: method '%s' needs at least one --plate FILE\n",
+			pr_mask_method_name(c->params.method));
 		return 2;
 	}
 	if (optind >= argc) {
@@ -350,7 +359,7 @@ static int mask_one(const struct mask_cli *c, const struct pr_plate *plate, cons
 	struct pr_image shot;
 	struct pr_mask_result r;
 	double t0 = cli_now();
-	int plate_method = c->params.method == PR_MASK_PLATE;
+	int plate_method = method_needs_plate(c->params.method);
 
 	if (pr_decode_file(path, &shot, &err)) {
 		fprintf(stderr, "photorig mask: %s\n", err.msg);
@@ -390,7 +399,7 @@ int cmd_mask(int argc, char **argv)
 		free(c);
 		return 1;
 	}
-	if (c->params.method == PR_MASK_PLATE && load_plate(c, &plate)) {
+	if (method_needs_plate(c->params.method) && load_plate(c, &plate)) {
 		free(c);
 		return 1;
 	}

@@ -10,72 +10,7 @@
 
 #include <cmocka.h>
 
-#include "eval.h"
-#include "mask.h"
-#include "plate.h"
-#include "scene.h"
-
-struct run {
-	struct pr_plate plate;
-	struct pr_image shot;
-	struct pr_scene_truth truth;
-	struct pr_mask_result r;
-};
-
-static void make_plate(const struct pr_scene_params *sp, unsigned frames, struct pr_plate *out)
-{
-	struct pr_plate_builder b;
-	struct pr_error err;
-	pr_plate_builder_init(&b);
-	for (unsigned i = 0; i < frames; i++) {
-		struct pr_image f;
-		assert_int_equal(pr_scene_render_plate(sp, i, &f, &err), 0);
-		assert_int_equal(pr_plate_builder_add(&b, &f, "plate", &err), 0);
-		pr_image_free(&f);
-	}
-	assert_int_equal(pr_plate_builder_finish(&b, out, &err), 0);
-	pr_plate_builder_free(&b);
-}
-
-static void run_scene(const struct pr_scene_params *sp, unsigned frames,
-		      const struct pr_mask_params *mp, struct run *out)
-{
-	struct pr_error err;
-	memset(out, 0, sizeof(*out));
-	if (frames)
-		make_plate(sp, frames, &out->plate);
-	assert_int_equal(pr_scene_render_shot(sp, &out->shot, &out->truth, &err), 0);
-	int rc = pr_mask_compute(mp, frames ? &out->plate : NULL, &out->shot, &out->r, &err);
-	if (rc)
-		fail_msg("mask: %s", err.msg);
-}
-
-static void run_free(struct run *r)
-{
-	pr_plate_free(&r->plate);
-	pr_image_free(&r->shot);
-	pr_scene_truth_free(&r->truth);
-	pr_mask_result_free(&r->r);
-}
-
-static struct pr_eval_metrics score(const struct run *r)
-{
-	struct pr_eval_truth_rules rules;
-	struct pr_eval_counts c = { 0 };
-	pr_eval_rules_default(&rules);
-	rules.cdnet_unknown = 0; /* truth alpha is exact coverage, 170 is a real value here */
-	pr_eval_accumulate(&c, &rules, r->truth.alpha, r->truth.width, r->r.mask, r->r.width, NULL, 0,
-			   r->r.width, r->r.height);
-	return pr_eval_metrics(&c);
-}
-
-static uint64_t count_fg(const struct pr_mask_result *r)
-{
-	uint64_t n = 0;
-	for (size_t i = 0; i < (size_t)r->width * r->height; i++)
-		n += r->mask[i] >= 128;
-	return n;
-}
+#include "mask_fixture.h"
 
 static void test_plate_textured_scene(void **state)
 {

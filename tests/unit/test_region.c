@@ -54,8 +54,9 @@ static void test_parse_errors(void **state)
 static void test_format_round_trip(void **state)
 {
 	(void)state;
-	const char *texts[] = { "rect:10,20,30,40", "poly:0,0,10,0,5,8.5" };
-	for (size_t i = 0; i < 2; i++) {
+	const char *texts[] = { "rect:10,20,30,40", "poly:0,0,10,0,5,8.5",
+				"poly:1234.5678,0.1,10.25,3,7,1e-05" };
+	for (size_t i = 0; i < 3; i++) {
 		struct pr_region r, r2;
 		char buf[256];
 		assert_int_equal(pr_region_parse(texts[i], 0, &r, NULL), 0);
