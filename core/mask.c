@@ -142,6 +142,7 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 			  const struct pr_image *shot, const char *name,
 			  struct pr_mask_result *out, struct pr_error *err)
 {
+	uint8_t *strong = NULL; /* strong evidence, for matting */
 	struct pr_image rgb = { 0 };
 	const struct pr_image *src = shot;
 	struct pr_mask_timing *tm = &out->timing;
@@ -203,6 +204,14 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	 * pixels it could see. */
 	uint32_t hole_area = p->hole_area ? p->hole_area : min_area;
 	rc = uses_plate && p->shadow ? mask_resolve_shadows(out->mask, w, h) : 0;
+	if (!rc && uses_plate && p->matte) {
+		/* matting takes object colours only where the evidence was strong */
+		strong = malloc(npix);
+		if (!strong)
+			rc = PR_ENOMEM;
+		for (size_t i = 0; strong && i < npix; i++)
+			strong[i] = out->mask[i] == CLASS_STRONG ? 255 : 0;
+	}
 	if (!rc)
 		rc = mask_hysteresis(out->mask, w, h, min_area, p->keep_largest);
 	if (!rc && p->open_radius) {
@@ -228,7 +237,7 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	tm->alpha = now() - t;
 	t = now();
 	if (!rc && p->matte && uses_plate) {
-		rc = mask_matte(p, plate, src, &fit, out->mask, out->alpha);
+		rc = mask_matte(p, plate, src, &fit, strong, out->mask, out->alpha);
 		if (!rc && !p->feather)
 			memcpy(out->alpha, out->mask, npix);
 	}
@@ -254,10 +263,12 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 		invert(out->alpha, npix);
 	}
 	pr_image_free(&rgb);
+	free(strong);
 	tm->total = now() - t0;
 	return 0;
 fail:
 	pr_image_free(&rgb);
+	free(strong);
 	pr_mask_result_free(out);
 	return rc;
 }

@@ -51,8 +51,8 @@ int mask_erode(uint8_t *mask, uint32_t width, uint32_t height, uint32_t r, int t
  * compositing equation against the plate; writes mask and alpha in a band
  * around the outline (alpha elsewhere is left as it is). */
 int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
-	       const struct pr_image *shot, const struct plate_model_fit *fit, uint8_t *mask,
-	       uint8_t *alpha);
+	       const struct pr_image *shot, const struct plate_model_fit *fit,
+	       const uint8_t *strong, uint8_t *mask, uint8_t *alpha);
 
 /* mask_graphcut.c: minimum-cut refinement of the outline of a plate mask
  * (plate may be NULL: colour models alone). */

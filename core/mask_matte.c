@@ -21,6 +21,13 @@
 
 /* |F - B| must exceed this many noise units for alpha to mean anything. */
 #define MATTE_MIN_CONTRAST 4.0f
+/* Pixels that joined the object as weak evidence, away from the outline,
+ * are taken out only when they are clearly background seen through a gap:
+ * alpha below this, against a contrast of at least MATTE_WEAK_CONTRAST. */
+#define MATTE_WEAK_MAX_ALPHA 0.35f
+#define MATTE_WEAK_CONTRAST 16.0f
+
+enum { BAND_NONE = 0, BAND_OUTLINE = 1, BAND_WEAK = 2 };
 
 struct sums {
 	uint32_t w, h;
@@ -124,10 +131,14 @@ static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 			float sig2 = 0;
 			for (int c = 0; c < 3; c++)
 				sig2 += sq(pr_plate_sigma(j->plate, i, c));
-			if (den < sq(MATTE_MIN_CONTRAST) * sig2 * fit->var_scale)
+			const int outline = band[x] == BAND_OUTLINE;
+			const float min_contrast = outline ? MATTE_MIN_CONTRAST : MATTE_WEAK_CONTRAST;
+			if (den < sq(min_contrast) * sig2 * fit->var_scale)
 				continue; /* object and background look alike here */
 			float a = num / den;
 			a = a < 0 ? 0 : (a > 1 ? 1 : a);
+			if (!outline && a >= MATTE_WEAK_MAX_ALPHA)
+				continue; /* weak evidence inside: only clear background is taken out */
 			j->mask[i] = a >= 0.5f ? 255 : 0;
 			j->alpha[i] = (uint8_t)(a * 255.0f + 0.5f);
 		}
@@ -135,8 +146,8 @@ static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 }
 
 int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
-	       const struct pr_image *shot, const struct plate_model_fit *fit, uint8_t *mask,
-	       uint8_t *alpha)
+	       const struct pr_image *shot, const struct plate_model_fit *fit,
+	       const uint8_t *strong, uint8_t *mask, uint8_t *alpha)
 {
 	const uint32_t W = shot->width, H = shot->height;
 	const size_t npix = (size_t)W * H;
@@ -150,13 +161,26 @@ int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
 	f.v = calloc((size_t)f.w * f.h * 4, sizeof(float));
 	if (!inner || !band || !f.v)
 		goto out;
-	/* band = dilate(mask) - erode(mask); inner = erode(mask) */
+	/* band = dilate(mask) - erode(mask): the outline;
+	 * inner = erode(strong evidence): object colours come only from pixels
+	 * the detection was sure of, never from weak pixels that joined (a gap
+	 * between leaves that joined would otherwise lend the background's own
+	 * colour as the object's) */
 	memcpy(inner, mask, npix);
 	memcpy(band, mask, npix);
 	if (mask_erode(inner, W, H, rb, p->threads) || mask_dilate(band, W, H, rb, p->threads))
 		goto out;
 	for (size_t i = 0; i < npix; i++)
-		band[i] = band[i] & (uint8_t)~inner[i];
+		band[i] = band[i] & (uint8_t)~inner[i] ? BAND_OUTLINE : BAND_NONE;
+	if (strong) {
+		memcpy(inner, strong, npix);
+		if (mask_erode(inner, W, H, rb, p->threads))
+			goto out;
+		/* kept pixels that are not surely object: gaps that weak evidence closed */
+		for (size_t i = 0; i < npix; i++)
+			if (band[i] == BAND_NONE && mask[i] && !strong[i])
+				band[i] = BAND_WEAK;
+	}
 	for (uint32_t y = 0; y < H; y++) {
 		const uint8_t *srow = pr_image_row(shot, y);
 		const uint8_t *in = inner + (size_t)y * W;
