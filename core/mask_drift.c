@@ -30,7 +30,9 @@
 struct sample {
 	float m[3], s[3];
 	float var;
-	float grad;
+	float grad;          /* plate gradient magnitude (green, L1) */
+	float pgx, pgy;      /* plate gradient (green) */
+	float sgx, sgy;      /* shot gradient (green) */
 };
 
 static float sample_residual2(const struct sample *sm, const struct plate_model_fit *f)
@@ -52,6 +54,8 @@ static size_t take_samples(const struct pr_plate *pl, const struct pr_image *sho
 	size_t n = 0;
 	for (uint32_t y = step / 2; y < h && n < DRIFT_SAMPLES; y += step) {
 		const uint8_t *s = pr_image_row(shot, y);
+		const uint8_t *sup = pr_image_row(shot, y ? y - 1 : y);
+		const uint8_t *sdn = pr_image_row(shot, y + 1 < h ? y + 1 : y);
 		const uint8_t *m = pl->mean + (size_t)y * w * 3;
 		const uint8_t *up = pl->mean + (size_t)(y ? y - 1 : y) * w * 3;
 		const uint8_t *dn = pl->mean + (size_t)(y + 1 < h ? y + 1 : y) * w * 3;
@@ -67,8 +71,11 @@ static size_t take_samples(const struct pr_plate *pl, const struct pr_image *sho
 				sig2 += sq(pr_plate_sigma(pl, i, c));
 			sm->var = fit->var_scale * sig2 / 3.0f;
 			uint32_t l = x ? x - 1 : x, r = x + 1 < w ? x + 1 : x;
-			sm->grad = 0.5f * (float)(abs(m[3 * r + 1] - m[3 * l + 1]) +
-						  abs(dn[3 * x + 1] - up[3 * x + 1]));
+			sm->pgx = (float)(m[3 * r + 1] - m[3 * l + 1]);
+			sm->pgy = (float)(dn[3 * x + 1] - up[3 * x + 1]);
+			sm->sgx = (float)(s[3 * r + 1] - s[3 * l + 1]);
+			sm->sgy = (float)(sdn[3 * x + 1] - sup[3 * x + 1]);
+			sm->grad = 0.5f * (fabsf(sm->pgx) + fabsf(sm->pgy));
 		}
 	}
 	return n;
@@ -145,15 +152,21 @@ static void health(const struct pr_mask_params *p, const struct sample *sm, size
 	for (size_t i = 0; i < n; i++) {
 		float r2 = sample_residual2(&sm[i], fit) / (3.0f * sm[i].var);
 		d[i] = sqrtf(r2);
-		int ok = r2 <= tol2;
-		all_ok += ok;
+		all_ok += r2 <= tol2;
 		if (sm[i].grad >= EDGE_GRADIENT) {
+			/* the shot still has this edge, here, in this direction: its
+			 * gradient projects onto the plate's by at least half */
+			float pg2 = sq(sm[i].pgx) + sq(sm[i].pgy);
+			float dot = sm[i].sgx * sm[i].pgx + sm[i].sgy * sm[i].pgy;
 			edges++;
-			edges_ok += ok;
+			edges_ok += dot >= 0.5f * fit->gain[1] * pg2;
 		}
 	}
 	/* the 30th percentile is background even when the object fills 2/3 */
 	st->drift_residual = n ? pr_select_float(d, n, n * 3 / 10) : 0;
+	/* edges the object covers are lost in proportion to the pixels it
+	 * covers, so the share of kept edges is compared with the share of
+	 * pixels that look like background */
 	if (edges >= 64 && all_ok > 0)
 		st->edge_agreement = ((double)edges_ok / edges) / ((double)all_ok / n);
 	if (st->edge_agreement > 1)

@@ -340,8 +340,8 @@ static void print_shot_line(const char *name, const struct pr_mask_result *r, do
 	const struct pr_mask_stats *st = &r->stats;
 	printf("%s  fg %.2f%%  %.3f s", name, 100.0 * st->foreground, seconds);
 	if (plate_method) {
-		printf("  gain %.3f,%.3f,%.3f  residual %.2f", st->gain[0], st->gain[1], st->gain[2],
-		       st->drift_residual);
+		printf("  gain %.3f,%.3f,%.3f  residual %.2f  edges %.2f", st->gain[0], st->gain[1],
+		       st->gain[2], st->drift_residual, st->edge_agreement);
 		if (st->stale_plate)
 			printf("  STALE-PLATE");
 		if (st->camera_moved)
