@@ -29,39 +29,90 @@ static int plane_alloc(struct plane *p, uint32_t w, uint32_t h)
 	return p->v ? 0 : -1;
 }
 
-/* Mean over a (2r+1)^2 window clamped to the plane, by running sums. */
-static int box_mean(const struct plane *in, struct plane *out, uint32_t r)
+/* Mean over a (2r+1)^2 window clamped to the plane, by running sums in
+ * double (float prefix sums over 2000 values lose the small differences the
+ * filter's variances are made of). Separable: rows, then columns.
+ *
+ * The row pass splits rows across threads. The column pass splits columns:
+ * each thread sweeps its column range down the plane, row by row, keeping
+ * two running sums per column (the prefix at the window's lower edge and
+ * at its upper edge), so it reads contiguous row segments instead of
+ * striding down one column at a time. Both running sums add the same values
+ * in the same order as a prefix array would, so the result is exactly the
+ * prefix-sum result. in and out may be the same plane; tmp must differ. */
+struct box_job {
+	const struct plane *in;
+	struct plane *tmp, *out;
+	uint32_t r;
+	int failed;
+};
+
+static void box_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
-	const uint32_t w = in->w, h = in->h;
-	float *tmp = malloc(sizeof(float) * (size_t)w * h);
-	double *acc = malloc(sizeof(double) * ((size_t)(w > h ? w : h) + 1));
-	if (!tmp || !acc) {
-		free(tmp);
-		free(acc);
-		return -1;
+	struct box_job *j = ctx;
+	const uint32_t w = j->in->w, r = j->r;
+	double *acc = malloc(sizeof(double) * ((size_t)w + 1));
+	if (!acc) {
+		j->failed = 1;
+		return;
 	}
-	for (uint32_t y = 0; y < h; y++) {
-		const float *row = in->v + (size_t)y * w;
+	for (uint32_t y = y0; y < y1; y++) {
+		const float *restrict row = j->in->v + (size_t)y * w;
+		float *restrict dst = j->tmp->v + (size_t)y * w;
 		acc[0] = 0;
-		for (uint32_t x = 0; x < w; x++)
+		for (size_t x = 0; x < w; x++)
 			acc[x + 1] = acc[x] + row[x];
 		for (uint32_t x = 0; x < w; x++) {
 			uint32_t a = x >= r ? x - r : 0, b = x + r + 1 < w ? x + r + 1 : w;
-			tmp[(size_t)y * w + x] = (float)((acc[b] - acc[a]) / (b - a));
+			dst[x] = (float)((acc[b] - acc[a]) / (b - a));
 		}
 	}
-	for (uint32_t x = 0; x < w; x++) {
-		acc[0] = 0;
-		for (uint32_t y = 0; y < h; y++)
-			acc[y + 1] = acc[y] + tmp[(size_t)y * w + x];
-		for (uint32_t y = 0; y < h; y++) {
-			uint32_t a = y >= r ? y - r : 0, b = y + r + 1 < h ? y + r + 1 : h;
-			out->v[(size_t)y * w + x] = (float)((acc[b] - acc[a]) / (b - a));
-		}
-	}
-	free(tmp);
 	free(acc);
-	return 0;
+}
+
+/* here "rows" are columns: pr_parallel_rows only splits a range */
+static void box_cols(void *ctx, uint32_t x0, uint32_t x1)
+{
+	struct box_job *j = ctx;
+	const uint32_t w = j->in->w, h = j->in->h, r = j->r, n = x1 - x0;
+	double *lead = malloc(sizeof(double) * 2 * ((size_t)n + 1));
+	if (!lead) {
+		j->failed = 1;
+		return;
+	}
+	double *trail = lead + n + 1;
+	const float *src = j->tmp->v + x0;
+	for (size_t x = 0; x < n; x++)
+		lead[x] = trail[x] = 0;
+	uint32_t a_at = 0, b_at = 0; /* rows summed into trail and lead */
+	for (uint32_t y = 0; y < h; y++) {
+		uint32_t a = y >= r ? y - r : 0, b = y + r + 1 < h ? y + r + 1 : h;
+		for (; b_at < b; b_at++) {
+			const float *restrict row = src + (size_t)b_at * w;
+			for (size_t x = 0; x < n; x++)
+				lead[x] += row[x];
+		}
+		for (; a_at < a; a_at++) {
+			const float *restrict row = src + (size_t)a_at * w;
+			for (size_t x = 0; x < n; x++)
+				trail[x] += row[x];
+		}
+		float *restrict dst = j->out->v + (size_t)y * w + x0;
+		const double inv_n = b - a; /* divided, not multiplied: as a prefix sum would be */
+		for (size_t x = 0; x < n; x++)
+			dst[x] = (float)((lead[x] - trail[x]) / inv_n);
+	}
+	free(lead);
+}
+
+static int box_mean(const struct plane *in, struct plane *out, struct plane *tmp, uint32_t r,
+		    int threads)
+{
+	struct box_job j = { in, tmp, out, r, 0 };
+	pr_parallel_rows(threads, in->h, box_rows, &j);
+	if (!j.failed)
+		pr_parallel_rows(threads, in->w, box_cols, &j);
+	return j.failed ? -1 : 0;
 }
 
 static inline float luma(const uint8_t *px)
@@ -69,25 +120,72 @@ static inline float luma(const uint8_t *px)
 	return (0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2]) * (1.0f / 255.0f);
 }
 
-/* Average s x s blocks of the guide and of the mask. */
-static void downsample(const struct pr_image *shot, const uint8_t *mask, uint32_t s,
-		       struct plane *gi, struct plane *gp)
+/* Average s x s blocks of the guide and of the mask, block rows split
+ * across threads. Each row's luma is computed in one vector-wide loop
+ * first; the block sums then add the same values in the same order as a
+ * pixel-by-pixel walk of each block (row by row, left to right). */
+struct down_job {
+	const struct pr_image *shot;
+	const uint8_t *mask;
+	uint32_t s;
+	struct plane *gi, *gp;
+	int failed;
+};
+
+static void luma_row(const uint8_t *restrict px, size_t w, float *restrict out)
 {
-	const uint32_t W = shot->width, H = shot->height;
-	for (uint32_t by = 0; by < gi->h; by++)
-		for (uint32_t bx = 0; bx < gi->w; bx++) {
-			float si = 0, sp = 0;
-			uint32_t n = 0;
-			for (uint32_t y = by * s; y < (by + 1) * s && y < H; y++) {
-				const uint8_t *row = pr_image_row(shot, y);
-				for (uint32_t x = bx * s; x < (bx + 1) * s && x < W; x++, n++) {
-					si += luma(row + 3 * x);
-					sp += mask[(size_t)y * W + x] * (1.0f / 255.0f);
+	for (size_t x = 0; x < w; x++)
+		out[x] = (0.299f * px[3 * x] + 0.587f * px[3 * x + 1] + 0.114f * px[3 * x + 2]) *
+			 (1.0f / 255.0f);
+}
+
+static void downsample_rows(void *ctx, uint32_t by0, uint32_t by1)
+{
+	struct down_job *j = ctx;
+	const uint32_t W = j->shot->width, H = j->shot->height, s = j->s, lw = j->gi->w;
+	float *buf = malloc(sizeof(float) * ((size_t)W + 2 * (size_t)lw));
+	if (!buf) {
+		j->failed = 1;
+		return;
+	}
+	float *lum = buf, *si = buf + W, *sp = si + lw;
+	for (uint32_t by = by0; by < by1; by++) {
+		uint32_t ye = (by + 1) * s < H ? (by + 1) * s : H;
+		for (uint32_t bx = 0; bx < lw; bx++)
+			si[bx] = sp[bx] = 0;
+		for (uint32_t y = by * s; y < ye; y++) {
+			const uint8_t *m = j->mask + (size_t)y * W;
+			luma_row(pr_image_row(j->shot, y), W, lum);
+			for (uint32_t bx = 0; bx < lw; bx++) {
+				uint32_t xe = (bx + 1) * s < W ? (bx + 1) * s : W;
+				float a = si[bx], b = sp[bx];
+				for (uint32_t x = bx * s; x < xe; x++) {
+					a += lum[x];
+					b += m[x] * (1.0f / 255.0f);
 				}
+				si[bx] = a;
+				sp[bx] = b;
 			}
-			gi->v[(size_t)by * gi->w + bx] = si / n;
-			gp->v[(size_t)by * gi->w + bx] = sp / n;
 		}
+		for (uint32_t bx = 0; bx < lw; bx++) {
+			uint32_t xe = (bx + 1) * s < W ? (bx + 1) * s : W;
+			uint32_t n = (ye - by * s) * (xe - bx * s);
+			j->gi->v[(size_t)by * lw + bx] = si[bx] / n;
+			j->gp->v[(size_t)by * lw + bx] = sp[bx] / n;
+		}
+	}
+	free(buf);
+}
+
+/* Where alpha is decided by the filter alone: a cell whose coefficients are
+ * exactly A = 0, B = 0 or 1 gives q = B whatever the guide says, and the
+ * snapping below turns any interpolation of such cells into exactly 0 or
+ * 255. Far from the outline (most of the frame) whole runs of pixels are
+ * therefore written with memset; only pixels near a non-flat cell are
+ * computed. */
+static inline int flat_value(float a, float b)
+{
+	return a == 0.0f ? (b == 0.0f ? 0 : (b == 1.0f ? 255 : -1)) : -1;
 }
 
 struct upsample_job {
@@ -95,14 +193,23 @@ struct upsample_job {
 	uint8_t *alpha;
 	const struct plane *a, *b;
 	uint32_t s;
+	const uint32_t *ix;     /* per pixel column: left cell */
+	const float *tx;        /* per pixel column: weight of the right cell */
+	const uint32_t *xstart; /* per cell column: first pixel column whose left cell it is */
+	int failed;
 };
 
 /* alpha = A * I + B with A, B bilinearly upsampled from block centres. */
 static void upsample_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
-	const struct upsample_job *j = ctx;
+	struct upsample_job *j = ctx;
 	const uint32_t W = j->shot->width, lw = j->a->w, lh = j->a->h;
 	const float inv_s = 1.0f / (float)j->s;
+	int *rv = malloc(sizeof(int) * lw);
+	if (!rv) {
+		j->failed = 1;
+		return;
+	}
 	for (uint32_t y = y0; y < y1; y++) {
 		float fy = ((float)y + 0.5f) * inv_s - 0.5f;
 		if (fy < 0)
@@ -118,30 +225,107 @@ static void upsample_rows(void *ctx, uint32_t y0, uint32_t y1)
 		const float *b0 = j->b->v + (size_t)iy * lw, *b1 = j->b->v + (size_t)iy1 * lw;
 		const uint8_t *row = pr_image_row(j->shot, y);
 		uint8_t *out = j->alpha + (size_t)y * W;
-		for (uint32_t x = 0; x < W; x++) {
-			float fx = ((float)x + 0.5f) * inv_s - 0.5f;
-			if (fx < 0)
-				fx = 0;
-			uint32_t ix = (uint32_t)fx;
-			if (ix >= lw - 1)
-				ix = lw > 1 ? lw - 2 : 0;
-			float tx = lw > 1 ? fx - (float)ix : 0;
-			if (tx > 1)
-				tx = 1;
-			uint32_t ix1 = lw > 1 ? ix + 1 : ix;
-			float A = (a0[ix] * (1 - tx) + a0[ix1] * tx) * (1 - ty) +
-				  (a1[ix] * (1 - tx) + a1[ix1] * tx) * ty;
-			float B = (b0[ix] * (1 - tx) + b0[ix1] * tx) * (1 - ty) +
-				  (b1[ix] * (1 - tx) + b1[ix1] * tx) * ty;
-			float q = A * luma(row + 3 * x) + B;
-			/* far from an edge the filter must give the mask back exactly;
-			 * rounding of the upsampled planes would otherwise leave 1s and 254s */
-			if (q <= 0.02f)
-				q = 0;
-			else if (q >= 0.98f)
-				q = 1;
-			out[x] = (uint8_t)(q * 255.0f + 0.5f);
+		for (uint32_t c = 0; c < lw; c++) {
+			int v0 = flat_value(a0[c], b0[c]);
+			rv[c] = v0 == flat_value(a1[c], b1[c]) ? v0 : -1;
 		}
+		for (uint32_t c = 0; c < lw;) {
+			uint32_t c1 = c + 1 < lw ? c + 1 : c, ce = c + 1;
+			int v = rv[c];
+			if (v >= 0 && rv[c1] == v) {
+				/* extend over following columns that are flat alike */
+				while (ce < lw && rv[ce] == v && rv[ce + 1 < lw ? ce + 1 : ce] == v)
+					ce++;
+				memset(out + j->xstart[c], v, j->xstart[ce] - j->xstart[c]);
+				c = ce;
+				continue;
+			}
+			for (uint32_t x = j->xstart[c]; x < j->xstart[ce]; x++) {
+				uint32_t ix = j->ix[x], ix1 = lw > 1 ? ix + 1 : ix;
+				float tx = j->tx[x];
+				float A = (a0[ix] * (1 - tx) + a0[ix1] * tx) * (1 - ty) +
+					  (a1[ix] * (1 - tx) + a1[ix1] * tx) * ty;
+				float B = (b0[ix] * (1 - tx) + b0[ix1] * tx) * (1 - ty) +
+					  (b1[ix] * (1 - tx) + b1[ix1] * tx) * ty;
+				float q = A * luma(row + 3 * x) + B;
+				/* far from an edge the filter must give the mask back exactly;
+				 * rounding of the upsampled planes would otherwise leave 1s and 254s */
+				if (q <= 0.02f)
+					q = 0;
+				else if (q >= 0.98f)
+					q = 1;
+				out[x] = (uint8_t)(q * 255.0f + 0.5f);
+			}
+			c = ce;
+		}
+	}
+	free(rv);
+}
+
+/* The horizontal interpolation depends on the column only: computed once. */
+static int column_weights(uint32_t W, uint32_t lw, uint32_t s, uint32_t **ix_out, float **tx_out,
+			  uint32_t **xstart_out)
+{
+	uint32_t *ix = malloc(sizeof(uint32_t) * W), *xstart = malloc(sizeof(uint32_t) * (lw + 1));
+	float *tx = malloc(sizeof(float) * W);
+	*ix_out = ix;
+	*tx_out = tx;
+	*xstart_out = xstart;
+	if (!ix || !tx || !xstart)
+		return -1;
+	const float inv_s = 1.0f / (float)s;
+	for (uint32_t x = 0; x < W; x++) {
+		float fx = ((float)x + 0.5f) * inv_s - 0.5f;
+		if (fx < 0)
+			fx = 0;
+		uint32_t i = (uint32_t)fx;
+		if (i >= lw - 1)
+			i = lw > 1 ? lw - 2 : 0;
+		float t = lw > 1 ? fx - (float)i : 0;
+		if (t > 1)
+			t = 1;
+		ix[x] = i;
+		tx[x] = t;
+	}
+	/* ix never decreases with x: the pixels of cell column c are
+	 * [xstart[c], xstart[c + 1]) */
+	uint32_t x = 0;
+	for (uint32_t c = 0; c <= lw; c++) {
+		while (x < W && ix[x] < c)
+			x++;
+		xstart[c] = x;
+	}
+	return 0;
+}
+
+struct combine_job {
+	struct plane *I, *P;
+	const struct plane *mI, *mP, *cIP, *vI;
+	int square; /* 0: cIP = I * P, vI = I * I; 1: the coefficients */
+};
+
+/* Elementwise steps of the filter, split across threads like the rest. */
+static void combine_rows(void *ctx, uint32_t y0, uint32_t y1)
+{
+	const struct combine_job *j = ctx;
+	const size_t from = (size_t)y0 * j->I->w, to = (size_t)y1 * j->I->w;
+	float *restrict I = j->I->v, *restrict P = j->P->v;
+	float *restrict cIP = j->cIP->v, *restrict vI = j->vI->v;
+	const float *restrict mI = j->mI->v, *restrict mP = j->mP->v;
+	if (!j->square) {
+		for (size_t i = from; i < to; i++) {
+			cIP[i] = I[i] * P[i];
+			vI[i] = I[i] * I[i];
+		}
+		return;
+	}
+	/* a = cov(I,p) / (var(I) + eps), b = mean(p) - a mean(I); reuse planes */
+	for (size_t i = from; i < to; i++) {
+		float var = vI[i] - mI[i] * mI[i];
+		float cov = cIP[i] - mI[i] * mP[i];
+		float a = cov / (var + GUIDED_EPS);
+		I[i] = a;
+		P[i] = mP[i] - a * mI[i];
 	}
 }
 
@@ -163,36 +347,30 @@ int mask_feather(const struct pr_mask_params *p, const struct pr_image *shot,
 	const uint32_t lw = (W + s - 1) / s, lh = (H + s - 1) / s;
 	struct plane I = { 0 }, P = { 0 }, mI = { 0 }, mP = { 0 }, tmp = { 0 }, cIP = { 0 },
 		     vI = { 0 };
+	uint32_t *ix = NULL, *xstart = NULL;
+	float *tx = NULL;
 	int rc = PR_ENOMEM;
 	if (plane_alloc(&I, lw, lh) || plane_alloc(&P, lw, lh) || plane_alloc(&mI, lw, lh) ||
 	    plane_alloc(&mP, lw, lh) || plane_alloc(&tmp, lw, lh) || plane_alloc(&cIP, lw, lh) ||
-	    plane_alloc(&vI, lw, lh))
+	    plane_alloc(&vI, lw, lh) || column_weights(W, lw, s, &ix, &tx, &xstart))
 		goto out;
-	downsample(shot, mask, s, &I, &P);
-	const size_t n = (size_t)lw * lh;
-	if (box_mean(&I, &mI, rs) || box_mean(&P, &mP, rs))
+	struct down_job dj = { shot, mask, s, &I, &P, 0 };
+	pr_parallel_rows(p->threads, lh, downsample_rows, &dj);
+	if (dj.failed)
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		tmp.v[i] = I.v[i] * P.v[i];
-	if (box_mean(&tmp, &cIP, rs))
+	struct combine_job cj = { &I, &P, &mI, &mP, &cIP, &vI, 0 };
+	pr_parallel_rows(p->threads, lh, combine_rows, &cj);
+	/* the products are filtered in place */
+	if (box_mean(&I, &mI, &tmp, rs, p->threads) || box_mean(&P, &mP, &tmp, rs, p->threads) ||
+	    box_mean(&cIP, &cIP, &tmp, rs, p->threads) || box_mean(&vI, &vI, &tmp, rs, p->threads))
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		tmp.v[i] = I.v[i] * I.v[i];
-	if (box_mean(&tmp, &vI, rs))
+	cj.square = 1;
+	pr_parallel_rows(p->threads, lh, combine_rows, &cj);
+	if (box_mean(&I, &mI, &tmp, rs, p->threads) || box_mean(&P, &mP, &tmp, rs, p->threads))
 		goto out;
-	/* a = cov(I,p) / (var(I) + eps), b = mean(p) - a mean(I); reuse planes */
-	for (size_t i = 0; i < n; i++) {
-		float var = vI.v[i] - mI.v[i] * mI.v[i];
-		float cov = cIP.v[i] - mI.v[i] * mP.v[i];
-		float a = cov / (var + GUIDED_EPS);
-		I.v[i] = a;
-		P.v[i] = mP.v[i] - a * mI.v[i];
-	}
-	if (box_mean(&I, &mI, rs) || box_mean(&P, &mP, rs))
-		goto out;
-	struct upsample_job j = { shot, alpha, &mI, &mP, s };
+	struct upsample_job j = { shot, alpha, &mI, &mP, s, ix, tx, xstart, 0 };
 	pr_parallel_rows(p->threads, H, upsample_rows, &j);
-	rc = 0;
+	rc = j.failed ? PR_ENOMEM : 0;
 out:
 	free(I.v);
 	free(P.v);
@@ -201,5 +379,8 @@ out:
 	free(tmp.v);
 	free(cIP.v);
 	free(vI.v);
+	free(ix);
+	free(tx);
+	free(xstart);
 	return rc;
 }

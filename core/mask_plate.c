@@ -31,6 +31,7 @@
  * object are the object (mask_resolve_shadows). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mask_internal.h"
 #include "parallel.h"
@@ -59,14 +60,20 @@ struct classify_job {
 };
 
 /* Gradient magnitude of the plate's green channel (central differences,
- * L1), used to allow for misregistration on background edges. */
+ * L1), used to allow for misregistration on background edges. The interior
+ * is one branch-free loop (it vectorises); the two edge columns clamp. */
 static void plate_gradient_row(const struct pr_plate *pl, uint32_t y, float *restrict grad)
 {
 	const uint32_t w = pl->width;
-	const uint8_t *row = pl->mean + (size_t)y * w * 3;
-	const uint8_t *up = pl->mean + (size_t)(y > 0 ? y - 1 : y) * w * 3;
-	const uint8_t *dn = pl->mean + (size_t)(y + 1 < pl->height ? y + 1 : y) * w * 3;
-	for (uint32_t x = 0; x < w; x++) {
+	const uint8_t *restrict row = pl->mean + (size_t)y * w * 3;
+	const uint8_t *restrict up = pl->mean + (size_t)(y > 0 ? y - 1 : y) * w * 3;
+	const uint8_t *restrict dn = pl->mean + (size_t)(y + 1 < pl->height ? y + 1 : y) * w * 3;
+	for (size_t x = 1; x + 1 < w; x++) {
+		int gx = row[3 * x + 4] - row[3 * x - 2];
+		int gy = dn[3 * x + 1] - up[3 * x + 1];
+		grad[x] = 0.5f * (float)(abs(gx) + abs(gy));
+	}
+	for (uint32_t x = 0; x < w; x += w > 1 ? w - 1 : 1) {
 		uint32_t l = x > 0 ? x - 1 : x, r = x + 1 < w ? x + 1 : x;
 		int gx = row[3 * r + 1] - row[3 * l + 1];
 		int gy = dn[3 * x + 1] - up[3 * x + 1];
@@ -148,83 +155,118 @@ static int texture_test(const struct classify_job *j, uint32_t x, uint32_t y, fl
 	return corr >= TEX_MIN_CORR && ratio > 0.25f && ratio < 4.0f ? TEXTURE_KEPT : TEXTURE_LOST;
 }
 
+/* The noise variance each pixel of a row may show while still background. */
+static void variance_row(const struct classify_job *j, uint32_t y, const float *restrict grad,
+			 float *restrict var)
+{
+	const struct pr_plate *pl = j->plate;
+	const struct plate_model_fit *f = j->fit;
+	const uint32_t w = pl->width;
+	const float shift2 = j->shift2 * sq(f->gain[1]);
+	if (pl->noise) {
+		const float nscale = f->var_scale / (PR_PLATE_NOISE_SCALE * PR_PLATE_NOISE_SCALE);
+		const float floor2 = f->var_scale * sq(PR_PLATE_NOISE_FLOOR);
+		const uint8_t *restrict nz = pl->noise + (size_t)y * w;
+		for (size_t x = 0; x < w; x++) {
+			float v = (float)(nz[x] * nz[x]) * nscale;
+			var[x] = (v < floor2 ? floor2 : v) + shift2 * grad[x] * grad[x];
+		}
+	} else {
+		const float gvar = f->var_scale *
+				   (sq(pl->global_noise[0]) + sq(pl->global_noise[1]) +
+				    sq(pl->global_noise[2])) / 3.0f;
+		for (size_t x = 0; x < w; x++)
+			var[x] = gvar + shift2 * grad[x] * grad[x];
+	}
+}
+
+/* Every pixel of a row: strong / weak / background from the normalised
+ * distance alone. No branches and no shadow test here, so the loop runs
+ * vector-wide; the few changed pixels get the shadow test afterwards. This
+ * and the guided filter's upsampling are the hottest loops of masking,
+ * hence the AVX2 clone. */
+PR_VECTOR_CLONES
+static void distance_row(const uint8_t *restrict s, const uint8_t *restrict m,
+			 const float *restrict var, uint32_t w, const struct plate_model_fit *f,
+			 float weak2, float strong2, uint8_t *restrict out)
+{
+	const float g0 = f->gain[0], g1 = f->gain[1], g2 = f->gain[2];
+	const float o0 = f->offset[0], o1 = f->offset[1], o2 = f->offset[2];
+	for (size_t x = 0; x < w; x++) {
+		/* the shot clips at 255 (and 0) like the camera: so must the
+		 * prediction, or every bright background pixel of a shot
+		 * brighter than its plate looks changed */
+		const float pr = clamp255(g0 * m[3 * x] + o0), pg = clamp255(g1 * m[3 * x + 1] + o1),
+			    pb = clamp255(g2 * m[3 * x + 2] + o2);
+		const float dr = s[3 * x] - pr, dg = s[3 * x + 1] - pg, db = s[3 * x + 2] - pb;
+		const float d2 = dr * dr + dg * dg + db * db;
+		const float lim = var[x] * 3.0f; /* 3 channels */
+		out[x] = (uint8_t)((d2 > weak2 * lim) + (d2 > strong2 * lim));
+	}
+}
+
+/* Changed pixels of a row that may be shadow: darker than the prediction
+ * with its chromaticity, and (where the plate has texture) its texture. */
+static void shadow_row(const struct classify_job *j, uint32_t y, const float *restrict var,
+		       uint8_t *restrict out)
+{
+	const struct plate_model_fit *f = j->fit;
+	const uint32_t w = j->plate->width;
+	const uint8_t *s = pr_image_row(j->shot, y);
+	const uint8_t *m = j->plate->mean + (size_t)y * w * 3;
+	const float amin = (float)j->p->shadow_min;
+	for (uint32_t x = 0; x < w; x++) {
+		if (!out[x])
+			continue;
+		const float pr = clamp255(f->gain[0] * m[3 * x] + f->offset[0]),
+			    pg = clamp255(f->gain[1] * m[3 * x + 1] + f->offset[1]),
+			    pb = clamp255(f->gain[2] * m[3 * x + 2] + f->offset[2]);
+		const float sr = s[3 * x], sg = s[3 * x + 1], sb = s[3 * x + 2];
+		const float lim = var[x] * 3.0f;
+		const float sp = sr * pr + sg * pg + sb * pb;
+		const float pp = pr * pr + pg * pg + pb * pb + 1e-3f;
+		const float a = sp / pp;
+		const float cd2 = (sr * sr + sg * sg + sb * sb) - a * sp;
+		const float slack = sq(SHADOW_NOISE_SLACK) * lim + sq(SHADOW_CHROMA_SLACK * a) * pp;
+		if (a >= amin && a < 1.0f && cd2 <= slack && smooth_shading(j, x, y, a)) {
+			int t = texture_test(j, x, y, a, var[x]);
+			/* texture seen through: surely shadow; no texture to
+			 * see: the region decides */
+			if (t == TEXTURE_KEPT)
+				out[x] = CLASS_BACKGROUND;
+			else if (t == TEXTURE_NONE)
+				out[x] = CLASS_SHADOW;
+		}
+	}
+}
+
 static void classify_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
 	const struct classify_job *j = ctx;
 	const struct pr_plate *pl = j->plate;
 	const uint32_t w = pl->width;
-	const struct plate_model_fit *f = j->fit;
-	const float g0 = f->gain[0], g1 = f->gain[1], g2 = f->gain[2];
-	const float o0 = f->offset[0], o1 = f->offset[1], o2 = f->offset[2];
-	const float strong2 = j->strong2, weak2 = j->weak2, shift2 = j->shift2 * sq(g1);
-	const int shadow = j->p->shadow;
-	const float amin = (float)j->p->shadow_min;
-	const float gvar = f->var_scale *
-			   (sq(pl->global_noise[0]) + sq(pl->global_noise[1]) + sq(pl->global_noise[2])) /
-			   3.0f;
-	const float nscale = f->var_scale / (PR_PLATE_NOISE_SCALE * PR_PLATE_NOISE_SCALE);
-	const float floor2 = f->var_scale * sq(PR_PLATE_NOISE_FLOOR);
+	/* two scratch rows per band, not per row */
 	float *grad = malloc(sizeof(float) * w);
 	float *var = malloc(sizeof(float) * w);
 	if (!grad || !var) {
 		/* no memory for scratch rows: call everything background rather
 		 * than guess; the caller sees an empty mask, never a crash */
-		for (uint32_t y = y0; y < y1; y++)
-			for (uint32_t x = 0; x < w; x++)
-				j->classes[(size_t)y * w + x] = CLASS_BACKGROUND;
+		memset(j->classes + (size_t)y0 * w, CLASS_BACKGROUND, (size_t)(y1 - y0) * w);
 		free(grad);
 		free(var);
 		return;
 	}
 	for (uint32_t y = y0; y < y1; y++) {
-		const uint8_t *restrict s = pr_image_row(j->shot, y);
-		const uint8_t *restrict m = pl->mean + (size_t)y * w * 3;
-		uint8_t *restrict out = j->classes + (size_t)y * w;
-		if (shift2 > 0)
+		uint8_t *out = j->classes + (size_t)y * w;
+		if (j->shift2 > 0)
 			plate_gradient_row(pl, y, grad);
 		else
-			for (uint32_t x = 0; x < w; x++)
-				grad[x] = 0;
-		if (pl->noise) {
-			const uint8_t *restrict nz = pl->noise + (size_t)y * w;
-			for (uint32_t x = 0; x < w; x++) {
-				float v = (float)(nz[x] * nz[x]) * nscale;
-				var[x] = (v < floor2 ? floor2 : v) + shift2 * grad[x] * grad[x];
-			}
-		} else {
-			for (uint32_t x = 0; x < w; x++)
-				var[x] = gvar + shift2 * grad[x] * grad[x];
-		}
-		for (uint32_t x = 0; x < w; x++) {
-			/* the shot clips at 255 (and 0) like the camera: so must the
-			 * prediction, or every bright background pixel of a shot
-			 * brighter than its plate looks changed */
-			const float pr = clamp255(g0 * m[3 * x] + o0), pg = clamp255(g1 * m[3 * x + 1] + o1),
-				    pb = clamp255(g2 * m[3 * x + 2] + o2);
-			const float sr = s[3 * x], sg = s[3 * x + 1], sb = s[3 * x + 2];
-			const float dr = sr - pr, dg = sg - pg, db = sb - pb;
-			const float d2 = dr * dr + dg * dg + db * db;
-			const float lim = var[x] * 3.0f; /* 3 channels */
-			uint8_t c = (uint8_t)((d2 > weak2 * lim) + (d2 > strong2 * lim));
-			if (shadow && c) {
-				const float sp = sr * pr + sg * pg + sb * pb;
-				const float pp = pr * pr + pg * pg + pb * pb + 1e-3f;
-				const float a = sp / pp;
-				const float cd2 = (sr * sr + sg * sg + sb * sb) - a * sp;
-				const float slack = sq(SHADOW_NOISE_SLACK) * lim +
-						    sq(SHADOW_CHROMA_SLACK * a) * pp;
-				if (a >= amin && a < 1.0f && cd2 <= slack && smooth_shading(j, x, y, a)) {
-					int t = texture_test(j, x, y, a, var[x]);
-					/* texture seen through: surely shadow; no texture to
-					 * see: the region decides */
-					if (t == TEXTURE_KEPT)
-						c = CLASS_BACKGROUND;
-					else if (t == TEXTURE_NONE)
-						c = CLASS_SHADOW;
-				}
-			}
-			out[x] = c;
-		}
+			memset(grad, 0, sizeof(float) * w);
+		variance_row(j, y, grad, var);
+		distance_row(pr_image_row(j->shot, y), pl->mean + (size_t)y * w * 3, var, w, j->fit,
+			     j->weak2, j->strong2, out);
+		if (j->p->shadow)
+			shadow_row(j, y, var, out);
 	}
 	free(grad);
 	free(var);

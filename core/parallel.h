@@ -9,6 +9,16 @@
 
 #include <stdint.h>
 
+/* On the two or three hottest pixel loops: also compile an AVX2 copy and
+ * pick it at load time, so a generic x86-64 build still runs 8 floats a
+ * step on the machines that can. Plain C either way; FMA stays off, so
+ * both copies round identically. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define PR_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define PR_VECTOR_CLONES
+#endif
+
 typedef void (*pr_rows_fn)(void *ctx, uint32_t y0, uint32_t y1);
 
 /* Number of online cores (at least 1). */
