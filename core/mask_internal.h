@@ -46,6 +46,9 @@ int mask_fill_holes(uint8_t *mask, uint32_t width, uint32_t height, uint32_t max
 /* mask_morph.c: binary dilate / erode with a square of side 2r+1. */
 int mask_dilate(uint8_t *mask, uint32_t width, uint32_t height, uint32_t r, int threads);
 int mask_erode(uint8_t *mask, uint32_t width, uint32_t height, uint32_t r, int threads);
+/* The same from in to a separate out (no copy of the input is made). */
+int mask_morph_into(const uint8_t *in, uint8_t *out, uint32_t width, uint32_t height, uint32_t r,
+		    int dilate, int threads);
 
 /* mask_matte.c: refine the outline of a plate mask by solving the
  * compositing equation against the plate; writes mask and alpha in a band

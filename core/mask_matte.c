@@ -34,42 +34,139 @@ struct sums {
 	float *v; /* 4 floats per cell: weight, r, g, b */
 };
 
-static int box_sum4(struct sums *p, uint32_t r)
+/* Box sums over a (2r+1)^2 window of cells, 4 channels, in double, the
+ * same way as the guided filter's box_mean (mask_alpha.c): rows split
+ * across threads, then column ranges swept down the plane with running sums
+ * that add the same values in the same order as prefix sums would. */
+struct box4_job {
+	struct sums *p;
+	float *tmp;
+	uint32_t r;
+	int failed;
+};
+
+static void box4_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
-	const uint32_t w = p->w, h = p->h;
-	float *tmp = malloc(sizeof(float) * 4 * (size_t)w * h);
-	double *acc = malloc(sizeof(double) * 4 * ((size_t)(w > h ? w : h) + 1));
-	if (!tmp || !acc) {
-		free(tmp);
-		free(acc);
-		return -1;
+	struct box4_job *j = ctx;
+	const uint32_t w = j->p->w, r = j->r;
+	double *acc = malloc(sizeof(double) * 4 * ((size_t)w + 1));
+	if (!acc) {
+		j->failed = 1;
+		return;
 	}
-	for (uint32_t y = 0; y < h; y++) {
-		const float *row = p->v + (size_t)y * w * 4;
+	for (uint32_t y = y0; y < y1; y++) {
+		const float *row = j->p->v + (size_t)y * w * 4;
+		float *dst = j->tmp + (size_t)y * w * 4;
 		memset(acc, 0, sizeof(double) * 4);
-		for (uint32_t x = 0; x < w; x++)
+		for (size_t x = 0; x < w; x++)
 			for (int k = 0; k < 4; k++)
 				acc[4 * (x + 1) + k] = acc[4 * x + k] + row[4 * x + k];
 		for (uint32_t x = 0; x < w; x++) {
 			uint32_t a = x >= r ? x - r : 0, b = x + r + 1 < w ? x + r + 1 : w;
 			for (int k = 0; k < 4; k++)
-				tmp[((size_t)y * w + x) * 4 + k] = (float)(acc[4 * b + k] - acc[4 * a + k]);
+				dst[(size_t)x * 4 + k] = (float)(acc[4 * (size_t)b + k] - acc[4 * (size_t)a + k]);
 		}
 	}
-	for (uint32_t x = 0; x < w; x++) {
-		memset(acc, 0, sizeof(double) * 4);
-		for (uint32_t y = 0; y < h; y++)
-			for (int k = 0; k < 4; k++)
-				acc[4 * (y + 1) + k] = acc[4 * y + k] + tmp[((size_t)y * w + x) * 4 + k];
-		for (uint32_t y = 0; y < h; y++) {
-			uint32_t a = y >= r ? y - r : 0, b = y + r + 1 < h ? y + r + 1 : h;
-			for (int k = 0; k < 4; k++)
-				p->v[((size_t)y * w + x) * 4 + k] = (float)(acc[4 * b + k] - acc[4 * a + k]);
-		}
-	}
-	free(tmp);
 	free(acc);
-	return 0;
+}
+
+/* "rows" here are cell columns: pr_parallel_rows only splits the range */
+static void box4_cols(void *ctx, uint32_t x0, uint32_t x1)
+{
+	struct box4_job *j = ctx;
+	const uint32_t w = j->p->w, h = j->p->h, r = j->r;
+	const size_t n = 4 * (size_t)(x1 - x0);
+	double *lead = malloc(sizeof(double) * 2 * (n + 1));
+	if (!lead) {
+		j->failed = 1;
+		return;
+	}
+	double *trail = lead + n + 1;
+	const float *src = j->tmp + 4 * (size_t)x0;
+	for (size_t i = 0; i < n; i++)
+		lead[i] = trail[i] = 0;
+	uint32_t a_at = 0, b_at = 0; /* rows summed into trail and lead */
+	for (uint32_t y = 0; y < h; y++) {
+		uint32_t a = y >= r ? y - r : 0, b = y + r + 1 < h ? y + r + 1 : h;
+		for (; b_at < b; b_at++) {
+			const float *restrict row = src + (size_t)b_at * w * 4;
+			for (size_t i = 0; i < n; i++)
+				lead[i] += row[i];
+		}
+		for (; a_at < a; a_at++) {
+			const float *restrict row = src + (size_t)a_at * w * 4;
+			for (size_t i = 0; i < n; i++)
+				trail[i] += row[i];
+		}
+		float *restrict dst = j->p->v + ((size_t)y * w + x0) * 4;
+		for (size_t i = 0; i < n; i++)
+			dst[i] = (float)(lead[i] - trail[i]);
+	}
+	free(lead);
+}
+
+static int box_sum4(struct sums *p, uint32_t r, int threads)
+{
+	struct box4_job j = { p, malloc(sizeof(float) * 4 * (size_t)p->w * p->h), r, 0 };
+	if (!j.tmp)
+		return -1;
+	pr_parallel_rows(threads, p->h, box4_rows, &j);
+	if (!j.failed)
+		pr_parallel_rows(threads, p->w, box4_cols, &j);
+	free(j.tmp);
+	return j.failed ? -1 : 0;
+}
+
+/* The band: the outline (within rb of a change of the mask) and, where
+ * strong evidence is known, the kept pixels that are not strong. */
+struct band_job {
+	const uint8_t *mask, *strong, *eroded;
+	uint8_t *band; /* holds dilate(mask) on entry */
+	uint32_t w;
+};
+
+static void band_rows(void *ctx, uint32_t y0, uint32_t y1)
+{
+	const struct band_job *j = ctx;
+	const size_t from = (size_t)y0 * j->w, to = (size_t)y1 * j->w;
+	const uint8_t *restrict er = j->eroded, *restrict mask = j->mask, *restrict strong = j->strong;
+	uint8_t *restrict band = j->band;
+	for (size_t i = from; i < to; i++)
+		band[i] = band[i] & (uint8_t)~er[i] ? BAND_OUTLINE : BAND_NONE;
+	/* kept pixels that are not surely object: gaps that weak evidence closed */
+	if (strong)
+		for (size_t i = from; i < to; i++)
+			band[i] = band[i] == BAND_NONE && mask[i] && !strong[i] ? BAND_WEAK : band[i];
+}
+
+/* Object colours summed per cell, from the pixels of inner. Cell rows are
+ * split across threads; each cell is summed in the same order as a single
+ * walk down the frame would. */
+struct gather_job {
+	const struct pr_image *shot;
+	const uint8_t *inner;
+	struct sums *f;
+	uint32_t s;
+};
+
+static void gather_rows(void *ctx, uint32_t cy0, uint32_t cy1)
+{
+	const struct gather_job *j = ctx;
+	const uint32_t W = j->shot->width, H = j->shot->height, s = j->s;
+	const uint32_t y1 = cy1 * s < H ? cy1 * s : H;
+	for (uint32_t y = cy0 * s; y < y1; y++) {
+		const uint8_t *srow = pr_image_row(j->shot, y);
+		const uint8_t *in = j->inner + (size_t)y * W;
+		float *cell = j->f->v + (size_t)(y / s) * j->f->w * 4;
+		for (uint32_t x = 0; x < W; x++)
+			if (in[x]) {
+				float *c = cell + (x / s) * 4;
+				c[0] += 1;
+				c[1] += srow[3 * x];
+				c[2] += srow[3 * x + 1];
+				c[3] += srow[3 * x + 2];
+			}
+	}
 }
 
 struct matte_job {
@@ -166,35 +263,16 @@ int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
 	 * the detection was sure of, never from weak pixels that joined (a gap
 	 * between leaves that joined would otherwise lend the background's own
 	 * colour as the object's) */
-	memcpy(inner, mask, npix);
-	memcpy(band, mask, npix);
-	if (mask_erode(inner, W, H, rb, p->threads) || mask_dilate(band, W, H, rb, p->threads))
+	if (mask_morph_into(mask, inner, W, H, rb, 0, p->threads) ||
+	    mask_morph_into(mask, band, W, H, rb, 1, p->threads))
 		goto out;
-	for (size_t i = 0; i < npix; i++)
-		band[i] = band[i] & (uint8_t)~inner[i] ? BAND_OUTLINE : BAND_NONE;
-	if (strong) {
-		memcpy(inner, strong, npix);
-		if (mask_erode(inner, W, H, rb, p->threads))
-			goto out;
-		/* kept pixels that are not surely object: gaps that weak evidence closed */
-		for (size_t i = 0; i < npix; i++)
-			if (band[i] == BAND_NONE && mask[i] && !strong[i])
-				band[i] = BAND_WEAK;
-	}
-	for (uint32_t y = 0; y < H; y++) {
-		const uint8_t *srow = pr_image_row(shot, y);
-		const uint8_t *in = inner + (size_t)y * W;
-		float *cell = f.v + (size_t)(y / s) * f.w * 4;
-		for (uint32_t x = 0; x < W; x++)
-			if (in[x]) {
-				float *c = cell + (x / s) * 4;
-				c[0] += 1;
-				c[1] += srow[3 * x];
-				c[2] += srow[3 * x + 1];
-				c[3] += srow[3 * x + 2];
-			}
-	}
-	if (box_sum4(&f, reach))
+	struct band_job bj = { mask, strong, inner, band, W };
+	pr_parallel_rows(p->threads, H, band_rows, &bj);
+	if (strong && mask_morph_into(strong, inner, W, H, rb, 0, p->threads))
+		goto out;
+	struct gather_job gj = { shot, inner, &f, s };
+	pr_parallel_rows(p->threads, f.h, gather_rows, &gj);
+	if (box_sum4(&f, reach, p->threads))
 		goto out;
 	struct matte_job j = { plate, shot, fit, band, &f, s, mask, alpha };
 	pr_parallel_rows(p->threads, H, matte_rows, &j);

@@ -1,81 +1,135 @@
 /* Binary morphology on 0/255 masks: dilation and erosion by a square of side
- * 2r+1, done separably (rows, then columns). Each pass is r shifted
- * byte-wise max/min sweeps over whole rows, which the compiler vectorises;
- * clean-up radii are small (1..5), where this beats cleverer schemes. */
+ * 2r+1 (pixels outside the frame take the value of the nearest edge pixel,
+ * which for a max or a min is the same as clamping the window).
+ *
+ * Both directions use doubling: after k rounds of v[i] = max(v[i],
+ * v[i + 2^j]) each v[i] holds the max of 2^k neighbours, and a window of L
+ * = 2r+1 is the max of two overlapping runs of the largest power of two P
+ * <= L: max(v[i], v[i + L - P]). That is log2(L) + 1 vector-wide sweeps
+ * instead of the 2r sweeps of shifting one pixel at a time; the outline
+ * matting's radius 10 at 24 MP costs 5 sweeps rather than 21.
+ *
+ * The two passes are fused in bands of rows: each thread filters the rows a
+ * band of output rows needs horizontally into a small buffer (it stays in
+ * cache) and then vertically, writing its output rows directly. No
+ * full-frame intermediate plane is written and read back. Max and min are
+ * exact, so the result is the same as any other order of evaluation. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "mask_internal.h"
 #include "parallel.h"
 
+/* Output rows per band: the buffer holds BAND_ROWS + 2r filtered rows,
+ * a few hundred KB at 6000 px wide. */
+#define BAND_ROWS 96
+
 struct morph_job {
 	const uint8_t *in;
 	uint8_t *out;
 	uint32_t w, h, r;
 	int dilate;
+	int failed;
 };
 
-static inline uint8_t pick(uint8_t a, uint8_t b, int dilate)
+/* d[i] = op(a[i], b[i]); d may be a, never b */
+static void combine(uint8_t *d, const uint8_t *a, const uint8_t *restrict b, size_t n,
+		    int dilate)
 {
-	return dilate ? (a > b ? a : b) : (a < b ? a : b);
+	if (dilate)
+		for (size_t i = 0; i < n; i++)
+			d[i] = a[i] > b[i] ? a[i] : b[i];
+	else
+		for (size_t i = 0; i < n; i++)
+			d[i] = a[i] < b[i] ? a[i] : b[i];
 }
 
-/* Horizontal pass: out[x] = max/min of in[x-r .. x+r] (clamped at edges). */
-static void rows_pass(void *ctx, uint32_t y0, uint32_t y1)
+/* Largest power of two <= len. */
+static uint32_t run_length(uint32_t len)
 {
-	const struct morph_job *j = ctx;
-	const uint32_t w = j->w, r = j->r;
-	for (uint32_t y = y0; y < y1; y++) {
-		const uint8_t *restrict in = j->in + (size_t)y * w;
-		uint8_t *restrict out = j->out + (size_t)y * w;
-		memcpy(out, in, w);
-		for (uint32_t k = 1; k <= r && k < w; k++) {
-			if (j->dilate) {
-				for (uint32_t x = 0; x + k < w; x++)
-					out[x] = out[x] > in[x + k] ? out[x] : in[x + k];
-				for (uint32_t x = k; x < w; x++)
-					out[x] = out[x] > in[x - k] ? out[x] : in[x - k];
-			} else {
-				for (uint32_t x = 0; x + k < w; x++)
-					out[x] = out[x] < in[x + k] ? out[x] : in[x + k];
-				for (uint32_t x = k; x < w; x++)
-					out[x] = out[x] < in[x - k] ? out[x] : in[x - k];
-			}
+	uint32_t p = 1;
+	while (2 * p <= len)
+		p *= 2;
+	return p;
+}
+
+/* One row, horizontally, into out (w bytes). pad and tmp hold w + 2r. */
+static void filter_row(const struct morph_job *j, const uint8_t *in, uint8_t *out, uint8_t *pad,
+		       uint8_t *tmp)
+{
+	const uint32_t w = j->w, r = j->r, L = 2 * r + 1, P = run_length(L);
+	const size_t n = (size_t)w + 2 * r;
+	memset(pad, in[0], r);
+	memcpy(pad + r, in, w);
+	memset(pad + r + w, in[w - 1], r);
+	/* ping-pong: tmp[i] = op(pad[i], pad[i + p]) */
+	for (uint32_t p = 1; p < P; p *= 2) {
+		combine(tmp, pad, pad + p, n - p, j->dilate);
+		uint8_t *t = pad;
+		pad = tmp;
+		tmp = t;
+	}
+	combine(out, pad, pad + (L - P), w, j->dilate);
+}
+
+static void morph_rows(void *ctx, uint32_t y0, uint32_t y1)
+{
+	struct morph_job *j = ctx;
+	const uint32_t w = j->w, h = j->h, r = j->r, L = 2 * r + 1, P = run_length(L);
+	const size_t rows = (size_t)BAND_ROWS + 2 * r;
+	uint8_t *buf = malloc((size_t)w * rows + 2 * ((size_t)w + 2 * r));
+	if (!buf) {
+		j->failed = 1;
+		return;
+	}
+	uint8_t *pad = buf + (size_t)w * rows, *tmp = pad + (size_t)w + 2 * r;
+	for (uint32_t b0 = y0; b0 < y1; b0 += BAND_ROWS) {
+		const uint32_t b1 = b0 + BAND_ROWS < y1 ? b0 + BAND_ROWS : y1;
+		const uint32_t n = b1 - b0 + 2 * r; /* input rows b0 - r .. b1 + r - 1, clamped */
+		for (uint32_t i = 0; i < n; i++) {
+			int64_t y = (int64_t)b0 - r + i;
+			uint32_t src = y < 0 ? 0 : (y >= h ? h - 1 : (uint32_t)y);
+			filter_row(j, j->in + (size_t)src * w, buf + (size_t)i * w, pad, tmp);
+		}
+		/* in place, top down: row i + p is still the previous round's */
+		for (uint32_t p = 1; p < P; p *= 2)
+			for (uint32_t i = 0; i + p < n; i++)
+				combine(buf + (size_t)i * w, buf + (size_t)i * w,
+					buf + (size_t)(i + p) * w, w, j->dilate);
+		for (uint32_t y = b0; y < b1; y++) {
+			const uint8_t *a = buf + (size_t)(y - b0) * w;
+			combine(j->out + (size_t)y * w, a, a + (size_t)(L - P) * w, w, j->dilate);
 		}
 	}
+	free(buf);
 }
 
-/* Vertical pass: out row y = max/min of in rows y-r .. y+r (clamped). */
-static void cols_pass(void *ctx, uint32_t y0, uint32_t y1)
+int mask_morph_into(const uint8_t *in, uint8_t *out, uint32_t w, uint32_t h, uint32_t r,
+		    int dilate, int threads)
 {
-	const struct morph_job *j = ctx;
-	const uint32_t w = j->w, h = j->h, r = j->r;
-	for (uint32_t y = y0; y < y1; y++) {
-		uint8_t *restrict out = j->out + (size_t)y * w;
-		uint32_t from = y >= r ? y - r : 0, to = y + r < h ? y + r : h - 1;
-		memcpy(out, j->in + (size_t)from * w, w);
-		for (uint32_t yy = from + 1; yy <= to; yy++) {
-			const uint8_t *restrict in = j->in + (size_t)yy * w;
-			for (uint32_t x = 0; x < w; x++)
-				out[x] = pick(out[x], in[x], j->dilate);
-		}
+	if (r == 0 || w == 0 || h == 0) {
+		if (out != in)
+			memcpy(out, in, (size_t)w * h);
+		return 0;
 	}
+	struct morph_job j = { .in = in, .out = out, .w = w, .h = h, .r = r, .dilate = dilate };
+	pr_parallel_rows(threads, h, morph_rows, &j);
+	return j.failed ? PR_ENOMEM : 0;
 }
 
+/* In place: the input is copied first, since each band reads rows beyond
+ * the ones it writes. */
 static int morph(uint8_t *mask, uint32_t w, uint32_t h, uint32_t r, int dilate, int threads)
 {
 	if (r == 0)
 		return 0;
-	uint8_t *tmp = malloc((size_t)w * h);
-	if (!tmp)
+	uint8_t *copy = malloc((size_t)w * h);
+	if (!copy)
 		return PR_ENOMEM;
-	struct morph_job j = { .in = mask, .out = tmp, .w = w, .h = h, .r = r, .dilate = dilate };
-	pr_parallel_rows(threads, h, rows_pass, &j);
-	j.in = tmp;
-	j.out = mask;
-	pr_parallel_rows(threads, h, cols_pass, &j);
-	free(tmp);
-	return 0;
+	memcpy(copy, mask, (size_t)w * h);
+	int rc = mask_morph_into(copy, mask, w, h, r, dilate, threads);
+	free(copy);
+	return rc;
 }
 
 int mask_dilate(uint8_t *mask, uint32_t width, uint32_t height, uint32_t r, int threads)
