@@ -7,6 +7,15 @@
 int cmd_mask(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_scene(int argc, char **argv);
+/* clients of photorigd */
+int cmd_status(int argc, char **argv);
+int cmd_cameras(int argc, char **argv);
+int cmd_plate(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
+int cmd_session(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
+int cmd_raw(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
 #endif

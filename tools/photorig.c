@@ -1,5 +1,6 @@
-/* photorig: the command-line client. Offline commands (mask, eval, bench)
- * run the core directly with no daemon. */
+/* photorig: the command-line client. Offline commands (mask, eval, scene,
+ * bench) run the core directly with no daemon; the others talk to photorigd
+ * over its control socket (client_conn.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,14 @@ static const struct command commands[] = {
 	{ "mask", cmd_mask, "mask shots against background plates (offline)" },
 	{ "eval", cmd_eval, "score masks against truth masks (CDnet 2014 metrics)" },
 	{ "scene", cmd_scene, "write a generated scene with known truth (plates, shots, truth)" },
+	{ "status", cmd_status, "what photorigd is doing: cameras, session, plates" },
+	{ "cameras", cmd_cameras, "the camera positions and their state" },
+	{ "plate", cmd_plate, "record the background plates (remove the object first)" },
+	{ "capture", cmd_capture, "fire every camera together, N sets, into the session" },
+	{ "session", cmd_session, "start NAME | stop | list: named scans and their outputs" },
+	{ "watch", cmd_watch, "print photorigd's events as they happen" },
+	{ "reload", cmd_reload, "make photorigd read its config again" },
+	{ "raw", cmd_raw, "send stdin to photorigd as is, print the replies (scripts)" },
 	{ "bench", cmd_bench, "time each masking stage on a generated scene or given files" },
 };
 

@@ -1,0 +1,568 @@
+/* photorigd: capture orchestration.
+ *
+ * `capture --count N` runs N sets one after the other. A set arms every
+ * camera and releases them together (go.c); the next set starts as soon as
+ * every camera of this one has delivered (or the set timed out), while the
+ * masks of earlier sets are still being computed. A set is finished when
+ * every file and every mask is in: then set_end is journaled and synced, the
+ * manifest rewritten and watchers told. The request is answered once all
+ * its sets are finished: ok only when every set was complete.
+ *
+ * Nothing is dropped: a file arriving after its set timed out is still
+ * journaled (marked late); a mask job waits for room in the pool's queue
+ * before its set is triggered. */
+#define _GNU_SOURCE
+#include "daemon.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "imageio.h"
+#include "log.h"
+
+static int camera_index(const struct daemon *d, const char *name)
+{
+	for (uint32_t i = 0; i < d->cfg.ncameras; i++)
+		if (!strcmp(d->cfg.cameras[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static void journal_shot(struct daemon *d, const char *ev, const struct set_rec *set,
+			 const struct shot_rec *r, json_object *extra)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "ev", json_object_new_string(ev));
+	json_object_object_add(o, "set", json_object_new_int64(set->number));
+	json_object_object_add(o, "camera", json_object_new_string(r->camera));
+	if (extra) {
+		json_object_object_foreach(extra, key, val)
+			json_object_object_add(o, key, json_object_get(val));
+		json_object_put(extra);
+	}
+	journal_append(d->session, o);
+	json_object_put(o);
+}
+
+static void event_shot(struct daemon *d, enum pr_event ev, const struct set_rec *set,
+		       const struct shot_rec *r, const char *what)
+{
+	json_object *e = pr_proto_event(ev, 0, 0);
+	json_object_object_add(e, "session", json_object_new_string(d->session->name));
+	json_object_object_add(e, "set", json_object_new_int64(set->number));
+	json_object_object_add(e, "camera", json_object_new_string(r->camera));
+	if (what)
+		json_object_object_add(e, ev == PR_EV_ERROR ? "error" : "file",
+				       json_object_new_string(what));
+	ctl_broadcast(d, e);
+}
+
+static void mask_not_done(struct daemon *d, struct set_rec *set, struct shot_rec *r,
+			  enum mask_state st, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void mask_not_done(struct daemon *d, struct set_rec *set, struct shot_rec *r,
+			  enum mask_state st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	r->mask = st;
+	vsnprintf(r->note, sizeof(r->note), fmt, ap);
+	va_end(ap);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "reason", json_object_new_string(r->note));
+	journal_shot(d, st == MASK_SKIPPED ? "mask_skipped" : "mask_failed", set, r, o);
+	if (st == MASK_FAILED)
+		LOG_WARN("set %u, %s: %s", set->number, r->camera, r->note);
+}
+
+/* Queue the mask of a saved original, or record why it is not masked. */
+static void mask_submit(struct daemon *d, struct set_rec *set, uint32_t shot)
+{
+	struct shot_rec *r = &set->shots[shot];
+	int cam = camera_index(d, r->camera);
+	if (cam < 0) {
+		mask_not_done(d, set, r, MASK_SKIPPED, "camera %s is no longer configured", r->camera);
+		return;
+	}
+	const struct pr_camera_config *cc = &d->cfg.cameras[cam];
+	struct plate_ref *plate = d->plates ? d->plates[cam] : NULL;
+	if (cc->mask.method == PR_MASK_PLATE && !plate) {
+		mask_not_done(d, set, r, MASK_SKIPPED,
+			      "no plate for camera %s: saved unmasked (record one: photorig plate)",
+			      r->camera);
+		return;
+	}
+	char settings[PR_PLATE_SETTINGS_MAX];
+	rig_settings_text(cc, settings, sizeof(settings));
+	if (plate && cc->mask.method == PR_MASK_PLATE && strcmp(settings, plate->plate.settings)) {
+		mask_not_done(d, set, r, MASK_SKIPPED,
+			      "the plate of camera %s was recorded with other settings: saved "
+			      "unmasked (record plates again: photorig plate)", r->camera);
+		return;
+	}
+	struct mask_job *job = calloc(1, sizeof(*job));
+	if (!job) {
+		mask_not_done(d, set, r, MASK_FAILED, "%s: out of memory for a mask job", r->camera);
+		return;
+	}
+	job->set = set->number;
+	job->cam = (int)shot;
+	job->generation = d->generation;
+	if (snprintf(job->path, sizeof(job->path), "%s/%s", d->session->dir, r->file) >=
+		    (int)sizeof(job->path) ||
+	    snprintf(job->out_dir, sizeof(job->out_dir), "%s/%s", d->session->dir, r->camera) >=
+		    (int)sizeof(job->out_dir)) {
+		free(job);
+		mask_not_done(d, set, r, MASK_FAILED, "%s: path too long", r->camera);
+		return;
+	}
+	job->plate = plate_ref_get(cc->mask.method == PR_MASK_PLATE ? plate : NULL);
+	job->params = cc->mask;
+	pr_output_options_default(&job->output);
+	job->output.conventions = d->cfg.rig.conventions;
+	job->output.compression = d->cfg.rig.tiff_compression;
+	job->output.tiff_bits = d->cfg.rig.tiff_bits;
+	r->plate_id = job->plate ? job->plate->plate.id : 0;
+	if (pool_submit(d, job)) {
+		plate_ref_put(job->plate);
+		free(job);
+		mask_not_done(d, set, r, MASK_FAILED, "%s: the mask queue is full", r->camera);
+		return;
+	}
+	r->mask = MASK_PENDING;
+	set->masks_pending++;
+}
+
+static void op_check_done(struct daemon *d)
+{
+	struct rig_op *op = &d->op;
+	if (op->kind != OP_CAPTURE || op->set_open || op->sets_finished < op->sets_started)
+		return;
+	if (op->done < op->total && !op->aborted)
+		return;
+	json_object *msg;
+	int incomplete = 0;
+	for (size_t i = 0; i < json_object_array_length(op->results); i++)
+		incomplete += !pr_json_bool(json_object_array_get_idx(op->results, i), "complete", 0);
+	if (op->aborted)
+		msg = pr_proto_reply_error(op->req_id, 1, "%s after %u of %u set%s", op->error,
+					   op->done, op->total, op->total == 1 ? "" : "s");
+	else if (incomplete)
+		msg = pr_proto_reply_error(op->req_id, 1, "%d of %u set%s incomplete: see 'missing'",
+					   incomplete, op->total, op->total == 1 ? "" : "s");
+	else
+		msg = pr_proto_reply_ok(op->req_id);
+	json_object_object_add(msg, "session", json_object_new_string(d->session->name));
+	json_object_object_add(msg, "sets", json_object_get(op->results));
+	op_reply(d, msg);
+}
+
+static void set_try_finish(struct daemon *d, struct set_rec *set)
+{
+	if (set->finished || set->files_pending > 0 || set->masks_pending > 0)
+		return;
+	set->finished = 1;
+	set->complete = 1;
+	for (uint32_t i = 0; i < set->nshots; i++)
+		if (set->shots[i].state != SHOT_SAVED)
+			set->complete = 0;
+	json_object *summary = journal_set_json(d, set);
+	json_object *line = json_object_new_object();
+	json_object_object_add(line, "ev", json_object_new_string("set_end"));
+	json_object_object_add(line, "set", json_object_new_int64(set->number));
+	json_object_object_add(line, "complete", json_object_new_boolean(set->complete));
+	if (set->interrupted)
+		json_object_object_add(line, "interrupted", json_object_new_boolean(1));
+	json_object *v;
+	json_object_object_get_ex(summary, "missing", &v);
+	json_object_object_add(line, "missing", json_object_get(v));
+	json_object_object_get_ex(summary, "spread_ms", &v);
+	json_object_object_add(line, "spread_ms", json_object_get(v));
+	journal_append(d->session, line);
+	json_object_put(line);
+	journal_sync(d->session);
+	manifest_write(d);
+	if (!set->complete)
+		LOG_WARN("session %s: set %u incomplete", d->session->name, set->number);
+	json_object *e = pr_proto_event(PR_EV_SET_COMPLETE, 0, 0);
+	json_object_object_add(e, "session", json_object_new_string(d->session->name));
+	json_object_object_foreach(summary, key, val)
+		json_object_object_add(e, key, json_object_get(val));
+	ctl_broadcast(d, e);
+	struct rig_op *op = &d->op;
+	if (op->kind == OP_CAPTURE && op->sets_started && set->number >= op->first_set) {
+		op->sets_finished++;
+		json_object *res = json_object_new_object();
+		json_object *miss;
+		json_object_object_get_ex(summary, "missing", &miss);
+		json_object_object_add(res, "set", json_object_new_int64(set->number));
+		json_object_object_add(res, "complete", json_object_new_boolean(set->complete));
+		json_object_object_add(res, "missing", json_object_get(miss));
+		json_object_object_get_ex(summary, "spread_ms", &v);
+		json_object_object_add(res, "spread_ms", json_object_get(v));
+		json_object_array_add(op->results, res);
+	}
+	json_object_put(summary);
+	daemon_update_status(d);
+	op_check_done(d);
+}
+
+static void start_set(struct daemon *d)
+{
+	struct rig_op *op = &d->op;
+	struct session *s = d->session;
+	struct set_rec *set = session_new_set(d);
+	op->waiting_queue = 0;
+	if (!set || !(set->shots = calloc(d->nslots ? d->nslots : 1, sizeof(*set->shots)))) {
+		if (set)
+			s->nsets--;
+		op->aborted = 1;
+		snprintf(op->error, sizeof(op->error), "out of memory");
+		op_check_done(d);
+		return;
+	}
+	set->number = s->next_set++;
+	set->started_ns = cam_now_realtime_ns();
+	set->deadline_mono_ns = mono_ns() + (int64_t)d->cfg.rig.set_timeout_ms * 1000000;
+	set->nshots = d->nslots;
+	if (!op->sets_started)
+		op->first_set = set->number;
+	op->sets_started++;
+	op->current_set = set->number;
+	op->set_open = 1;
+
+	json_object *line = json_object_new_object(), *shots = json_object_new_array();
+	int expected = 0;
+	for (uint32_t i = 0; i < d->nslots; i++) {
+		struct cam_slot *sl = &d->slots[i];
+		struct shot_rec *r = &set->shots[i];
+		char name[200];
+		snprintf(r->camera, sizeof(r->camera), "%s", sl->cfg.name);
+		snprintf(r->serial, sizeof(r->serial), "%s", sl->info.serial);
+		uint32_t seq = session_take_seq(s, r->camera);
+		if (naming_expand(d->cfg.rig.file_template, s->name, set->number, r->camera,
+				  r->serial, seq, set->started_ns, name, sizeof(name)))
+			snprintf(name, sizeof(name), "%s_%06u", r->camera, set->number);
+		snprintf(r->stem, sizeof(r->stem), "%s/%s", r->camera, name);
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "camera", json_object_new_string(r->camera));
+		json_object_object_add(o, "serial", json_object_new_string(r->serial));
+		json_object_object_add(o, "stem", json_object_new_string(r->stem));
+		json_object_object_add(o, "seq", json_object_new_int64(seq));
+		json_object_array_add(shots, o);
+		expected += !sl->busy;
+	}
+	json_object_object_add(line, "ev", json_object_new_string("set_begun"));
+	json_object_object_add(line, "set", json_object_new_int64(set->number));
+	json_object_object_add(line, "time_ns", json_object_new_int64(set->started_ns));
+	json_object_object_add(line, "shots", shots);
+	journal_append(s, line);
+	json_object_put(line);
+
+	json_object *e = pr_proto_event(PR_EV_SET_STARTED, 0, 0);
+	json_object_object_add(e, "session", json_object_new_string(s->name));
+	json_object_object_add(e, "set", json_object_new_int64(set->number));
+	json_object_object_add(e, "cameras", json_object_new_int(expected));
+	ctl_broadcast(d, e);
+
+	struct go *go = go_new(expected);
+	for (uint32_t i = 0; i < d->nslots; i++) {
+		struct cam_slot *sl = &d->slots[i];
+		struct shot_rec *r = &set->shots[i];
+		struct cam_job *job = go ? calloc(1, sizeof(*job)) : NULL;
+		if (sl->busy || !job) {
+			free(job);
+			r->state = SHOT_MISSING;
+			snprintf(r->note, sizeof(r->note), "%s", sl->busy
+				 ? "camera still busy with an earlier capture" : "out of memory");
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "reason", json_object_new_string(r->note));
+			json_object_object_add(o, "missing", json_object_new_boolean(1));
+			journal_shot(d, "file_failed", set, r, o);
+			continue;
+		}
+		job->type = JOB_SHOT;
+		job->set = set->number;
+		job->index = set->number;
+		job->go = go_ref(go);
+		job->want_truth = d->want_truth;
+		snprintf(job->session_dir, sizeof(job->session_dir), "%s", s->dir);
+		snprintf(job->stem, sizeof(job->stem), "%s", r->stem);
+		sl->busy = 1;
+		set->files_pending++;
+		rig_post(sl, job);
+	}
+	go_put(go);
+	LOG_INFO("session %s: set %u triggered (%d camera%s)", s->name, set->number, expected,
+		 expected == 1 ? "" : "s");
+	if (!set->files_pending) {
+		op->set_open = 0;
+		op->done++;
+		set_try_finish(d, set);
+	}
+}
+
+/* Start the op's next set when the mask queue has room for all of it. */
+static void next_set(struct daemon *d)
+{
+	struct rig_op *op = &d->op;
+	if (op->kind != OP_CAPTURE || op->set_open)
+		return;
+	if (d->stopping && !op->aborted) {
+		op->aborted = 1;
+		snprintf(op->error, sizeof(op->error), "photorigd is stopping");
+	}
+	if (op->aborted || op->done >= op->total) {
+		op_check_done(d);
+		return;
+	}
+	if (pool_free_slots(d) < d->nslots) {
+		if (!op->waiting_queue)
+			LOG_NOTICE("masking is behind: set %u waits for room in the mask queue",
+				   d->session->next_set);
+		op->waiting_queue = 1;
+		return;
+	}
+	start_set(d);
+}
+
+int capture_begin(struct daemon *d, struct client *c, const struct pr_request *req)
+{
+	json_object *err = NULL;
+	if (!d->session)
+		err = pr_proto_reply_error(req->id, 1, "no session: start one with 'photorig "
+					   "session start NAME'");
+	else if (!d->nslots)
+		err = pr_proto_reply_error(req->id, 1, "the rig has no cameras");
+	if (!err && d->cfg.rig.plate_required) {
+		char names[512] = "";
+		for (uint32_t i = 0; i < d->nslots; i++)
+			if (d->cfg.cameras[i].mask.method == PR_MASK_PLATE && !d->plates[i])
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+					 names[0] ? ", " : "", d->slots[i].cfg.name);
+		if (names[0])
+			err = pr_proto_reply_error(req->id, 1, "no plate for %s, and plate_required "
+						   "is set: record plates first (photorig plate)", names);
+	}
+	if (err) {
+		ctl_send(d, ctl_client_id(c), err);
+		return -1;
+	}
+	memset(&d->op, 0, sizeof(d->op));
+	d->op.kind = OP_CAPTURE;
+	d->op.client = ctl_client_id(c);
+	d->op.req_id = req->id;
+	d->op.total = req->count;
+	d->op.results = json_object_new_array();
+	next_set(d);
+	return 0;
+}
+
+/* Every camera of the op's current set has delivered or timed out. */
+static void files_done(struct daemon *d, struct set_rec *set)
+{
+	struct rig_op *op = &d->op;
+	if (op->kind == OP_CAPTURE && op->set_open && op->current_set == set->number) {
+		op->set_open = 0;
+		op->done++;
+		op_progress(d);
+		next_set(d);
+	}
+}
+
+void capture_on_shot(struct daemon *d, struct report *r)
+{
+	if (r->generation == d->generation && r->cam >= 0 && (uint32_t)r->cam < d->nslots)
+		d->slots[r->cam].busy = 0;
+	struct set_rec *set = session_find_set(d, r->set);
+	if (!set || r->generation != d->generation || (uint32_t)r->cam >= set->nshots) {
+		LOG_WARN("a file for set %u arrived with no open session set: %s", r->set,
+			 r->rc ? r->msg : r->file);
+		return;
+	}
+	struct shot_rec *s = &set->shots[r->cam];
+	int was_waiting = s->state == SHOT_WAITING;
+	if (r->rc == 0) {
+		d->slots[r->cam].frames_delivered++;
+		s->late = !was_waiting;
+		s->state = SHOT_SAVED;
+		s->note[0] = '\0';
+		snprintf(s->file, sizeof(s->file), "%s", r->file);
+		s->size = r->size;
+		s->hash = r->hash;
+		s->trigger_ns = r->trigger_ns;
+		s->arrive_ns = r->arrive_ns;
+		json_object *o = json_object_new_object();
+		char h[40];
+		snprintf(h, sizeof(h), "fnv1a64:%016llx", (unsigned long long)r->hash);
+		json_object_object_add(o, "file", json_object_new_string(s->file));
+		json_object_object_add(o, "size", json_object_new_int64((int64_t)s->size));
+		json_object_object_add(o, "hash", json_object_new_string(h));
+		json_object_object_add(o, "trigger_ns", json_object_new_int64(s->trigger_ns));
+		json_object_object_add(o, "arrive_ns", json_object_new_int64(s->arrive_ns));
+		if (s->late)
+			json_object_object_add(o, "late", json_object_new_boolean(1));
+		journal_shot(d, "file_saved", set, s, o);
+		event_shot(d, PR_EV_FILE_SAVED, set, s, s->file);
+		if (!set->finished)
+			mask_submit(d, set, (uint32_t)r->cam);
+		else
+			manifest_write(d); /* a late file of a finished set */
+	} else if (was_waiting) {
+		s->state = SHOT_FAILED;
+		if (snprintf(s->note, sizeof(s->note), "%s", r->msg) >= (int)sizeof(s->note))
+			LOG_DEBUG("note of set %u cut short", set->number);
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "reason", json_object_new_string(r->msg));
+		json_object_object_add(o, "missing", json_object_new_boolean(0));
+		journal_shot(d, "file_failed", set, s, o);
+		event_shot(d, PR_EV_ERROR, set, s, r->msg);
+		LOG_WARN("set %u, camera %s: %s", set->number, s->camera, r->msg);
+	}
+	if (was_waiting && --set->files_pending == 0)
+		files_done(d, set);
+	set_try_finish(d, set);
+}
+
+void capture_on_mask(struct daemon *d, struct report *r)
+{
+	struct set_rec *set = session_find_set(d, r->set);
+	if (!set || (uint32_t)r->cam >= set->nshots || set->shots[r->cam].mask != MASK_PENDING)
+		return;
+	struct shot_rec *s = &set->shots[r->cam];
+	set->masks_pending--;
+	if (r->rc) {
+		mask_not_done(d, set, s, MASK_FAILED, "%s", r->msg);
+		event_shot(d, PR_EV_ERROR, set, s, r->msg);
+	} else {
+		s->mask = MASK_WRITTEN;
+		s->stats = r->stats;
+		s->mask_seconds = r->seconds;
+		journal_shot(d, "mask_written", set, s, journal_stats_json(s));
+		json_object *e = pr_proto_event(PR_EV_MASK_WRITTEN, 0, 0);
+		json_object_object_add(e, "session", json_object_new_string(d->session->name));
+		json_object_object_add(e, "set", json_object_new_int64(set->number));
+		json_object_object_add(e, "camera", json_object_new_string(s->camera));
+		json_object_object_add(e, "foreground", json_object_new_double(s->stats.foreground));
+		json_object_object_add(e, "stale_plate", json_object_new_boolean(s->stats.stale_plate));
+		json_object_object_add(e, "camera_moved",
+				       json_object_new_boolean(s->stats.camera_moved));
+		ctl_broadcast(d, e);
+	}
+	set_try_finish(d, set);
+}
+
+void capture_tick(struct daemon *d)
+{
+	struct session *s = d->session;
+	if (d->op.kind == OP_CAPTURE && d->op.waiting_queue)
+		next_set(d);
+	if (!s)
+		return;
+	int64_t now = mono_ns();
+	for (uint32_t i = s->nsets; i-- > 0;) {
+		struct set_rec *set = &s->sets[i];
+		if (set->finished || set->files_pending <= 0 || now < set->deadline_mono_ns)
+			continue;
+		for (uint32_t k = 0; k < set->nshots; k++) {
+			struct shot_rec *r = &set->shots[k];
+			if (r->state != SHOT_WAITING)
+				continue;
+			r->state = SHOT_MISSING;
+			snprintf(r->note, sizeof(r->note), "no file within %d ms (set_timeout_ms)",
+				 d->cfg.rig.set_timeout_ms);
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "reason", json_object_new_string(r->note));
+			json_object_object_add(o, "missing", json_object_new_boolean(1));
+			journal_shot(d, "file_failed", set, r, o);
+			event_shot(d, PR_EV_ERROR, set, r, r->note);
+			LOG_WARN("set %u: camera %s missing: %s", set->number, r->camera, r->note);
+		}
+		set->files_pending = 0;
+		files_done(d, set);
+		set_try_finish(d, set);
+	}
+}
+
+/* The original of stem CAMERA/NAME, whatever its extension, if the crash
+ * left it on disk (it is complete: originals are written atomically). */
+static int find_original(const char *dir, const char *stem, char *file, size_t size)
+{
+	const char *slash = strrchr(stem, '/');
+	const char *base = slash ? slash + 1 : stem;
+	char folder[PATH_MAX + 300];
+	snprintf(folder, sizeof(folder), "%s/%.*s", dir, (int)(slash ? slash - stem : 0), stem);
+	DIR *dd = opendir(folder);
+	if (!dd)
+		return -1;
+	struct dirent *e;
+	size_t n = strlen(base);
+	int found = -1;
+	while ((e = readdir(dd)) && found) {
+		const char *ext = e->d_name + n + 1;
+		/* NAME.EXT with one extension; NAME.tif is the masked output */
+		if (strncmp(e->d_name, base, n) || e->d_name[n] != '.' || !ext[0] ||
+		    strchr(ext, '.') || !strcmp(ext, "tif"))
+			continue;
+		if (snprintf(file, size, "%s.%s", stem, ext) < (int)size)
+			found = 0;
+	}
+	closedir(dd);
+	return found;
+}
+
+void capture_finish_recovered(struct daemon *d)
+{
+	struct session *s = d->session;
+	for (uint32_t i = 0; i < s->nsets; i++) {
+		struct set_rec *set = &s->sets[i];
+		if (set->finished)
+			continue;
+		set->interrupted = 1;
+		LOG_NOTICE("session %s: set %u was cut short by a restart: settling it", s->name,
+			   set->number);
+		for (uint32_t k = 0; k < set->nshots; k++) {
+			struct shot_rec *r = &set->shots[k];
+			char path[2 * PATH_MAX + 2];
+			uint8_t *data;
+			size_t len;
+			if (r->state != SHOT_WAITING)
+				continue;
+			if (!find_original(s->dir, r->stem, r->file, sizeof(r->file))) {
+				snprintf(path, sizeof(path), "%s/%s", s->dir, r->file);
+				if (!pr_read_file(path, PR_IMAGE_MAX_FILE_SIZE, &data, &len, NULL)) {
+					r->state = SHOT_SAVED;
+					r->size = len;
+					r->hash = hash_fnv1a64(data, len, HASH_FNV_INIT);
+					free(data);
+					json_object *o = json_object_new_object();
+					char h[40];
+					snprintf(h, sizeof(h), "fnv1a64:%016llx", (unsigned long long)r->hash);
+					json_object_object_add(o, "file", json_object_new_string(r->file));
+					json_object_object_add(o, "size", json_object_new_int64((int64_t)len));
+					json_object_object_add(o, "hash", json_object_new_string(h));
+					json_object_object_add(o, "recovered", json_object_new_boolean(1));
+					journal_shot(d, "file_saved", set, r, o);
+					continue;
+				}
+			}
+			r->state = SHOT_MISSING;
+			snprintf(r->note, sizeof(r->note), "photorigd stopped before this camera delivered");
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "reason", json_object_new_string(r->note));
+			json_object_object_add(o, "missing", json_object_new_boolean(1));
+			journal_shot(d, "file_failed", set, r, o);
+		}
+		set->files_pending = 0;
+		for (uint32_t k = 0; k < set->nshots; k++)
+			if (set->shots[k].state == SHOT_SAVED &&
+			    (set->shots[k].mask == MASK_NONE || set->shots[k].mask == MASK_PENDING)) {
+				set->shots[k].mask = MASK_NONE;
+				mask_submit(d, set, k);
+			}
+		set_try_finish(d, set);
+	}
+}

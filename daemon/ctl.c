@@ -1,0 +1,387 @@
+/* photorigd: the control socket and its clients.
+ *
+ * AF_UNIX stream socket, mode 0660, group = [daemon] group. Every
+ * connection's peer credentials (SO_PEERCRED, SO_PEERGROUPS) are checked:
+ * root, the daemon's own user and members of the group are served; anyone
+ * else gets one error line saying so and is disconnected. (The file mode
+ * already keeps strangers out; the check also covers a socket whose mode was
+ * loosened by hand.)
+ *
+ * Clients are non-blocking. Each has an input buffer of one request line
+ * (PR_PROTO_MAX_LINE; a longer line is answered "too long" and skipped to
+ * its newline, never buffered) and an output buffer of at most
+ * CLIENT_OUT_MAX bytes: a client that stops reading (a stuck watcher) is
+ * dropped when it overflows, so it can never stall the daemon. Sends use
+ * MSG_NOSIGNAL; a vanished peer is EPOLLRDHUP/EPIPE, and its client freed at
+ * the end of the loop iteration (other events of the same batch may still
+ * name it). */
+#define _GNU_SOURCE
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define CLIENT_OUT_MAX (4u * 1024 * 1024)
+#define CLIENT_IN_MAX (PR_PROTO_MAX_LINE + 2)
+#define PEER_GROUPS_MAX 256
+
+struct client {
+	int kind;                 /* epoll tag: must be first (loop.c) */
+	struct client *next;
+	uint64_t id;
+	int fd;
+	uid_t uid;
+	pid_t pid;
+	char in[CLIENT_IN_MAX];
+	size_t in_len;
+	int skipping;             /* discarding the rest of an oversize line */
+	char *out;
+	size_t out_len, out_cap;
+	int want_out;             /* EPOLLOUT registered */
+	int watch;
+	int dead;
+};
+
+uint64_t ctl_client_id(const struct client *c) { return c->id; }
+void ctl_set_watch(struct client *c) { c->watch = 1; }
+int ctl_nclients(const struct daemon *d) { return d->nclients; }
+
+int ctl_listen(struct daemon *d)
+{
+	const char *path = d->cfg.daemon.socket;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		LOG_ERR("socket path %s is too long (at most %zu bytes)", path,
+			sizeof(sa.sun_path) - 1);
+		return -1;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	/* the socket's folder: systemd's RuntimeDirectory, or the demo's run/ */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			LOG_WARN("cannot create %s: %s", dir, strerror(errno));
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		LOG_ERR("socket: %s", strerror(errno));
+		return -1;
+	}
+	/* a socket file left by a crash is stale only if nobody answers on it */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EAGAIN) {
+		LOG_ERR("another photorigd is already listening on %s", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		LOG_ERR("cannot bind %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (chmod(path, 0660))
+		LOG_WARN("chmod %s: %s", path, strerror(errno));
+	if (d->cfg.daemon.group[0] && chown(path, (uid_t)-1, d->group_gid))
+		LOG_WARN("cannot give %s to group %s: %s", path, d->cfg.daemon.group,
+			 strerror(errno));
+	if (listen(fd, 64)) {
+		LOG_ERR("listen %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	d->listen_fd = fd;
+	return 0;
+}
+
+static int peer_allowed(struct daemon *d, int fd, struct ucred *cred, char *why, size_t size)
+{
+	socklen_t len = sizeof(*cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len)) {
+		snprintf(why, size, "cannot read peer credentials: %s", strerror(errno));
+		return 0;
+	}
+	if (cred->uid == 0 || cred->uid == d->uid || cred->gid == d->group_gid)
+		return 1;
+	gid_t groups[PEER_GROUPS_MAX];
+	len = sizeof(groups);
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
+		for (size_t i = 0; i < len / sizeof(gid_t); i++)
+			if (groups[i] == d->group_gid)
+				return 1;
+	struct group *g = getgrgid(d->group_gid);
+	snprintf(why, size, "access denied: uid %u is not root, photorigd's user or a member of "
+		 "group '%s'", (unsigned)cred->uid, g ? g->gr_name : "?");
+	return 0;
+}
+
+static void refuse(int fd, const char *why)
+{
+	json_object *m = pr_proto_reply_error(0, 0, "%s", why);
+	char *line;
+	size_t len;
+	if (!pr_proto_serialize(m, &line, &len)) {
+		/* best effort: the socket buffer of a new connection holds one line */
+		if (send(fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			LOG_DEBUG("refusal not delivered: %s", strerror(errno));
+		free(line);
+	}
+	json_object_put(m);
+	close(fd);
+}
+
+void ctl_accept(struct daemon *d)
+{
+	for (;;) {
+		int fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				LOG_RATELIMITED(PR_LOG_WARNING, "accept: %s", strerror(errno));
+			return;
+		}
+		struct ucred cred;
+		char why[256];
+		if (!peer_allowed(d, fd, &cred, why, sizeof(why))) {
+			LOG_RATELIMITED(PR_LOG_NOTICE, "connection from pid %d refused: %s",
+					(int)cred.pid, why);
+			refuse(fd, why);
+			continue;
+		}
+		if (d->nclients >= d->cfg.daemon.max_clients) {
+			snprintf(why, sizeof(why), "too many clients (max_clients = %d)",
+				 d->cfg.daemon.max_clients);
+			LOG_RATELIMITED(PR_LOG_WARNING, "%s", why);
+			refuse(fd, why);
+			continue;
+		}
+		struct client *c = calloc(1, sizeof(*c));
+		if (!c) {
+			refuse(fd, "out of memory");
+			continue;
+		}
+		c->kind = 100;
+		c->fd = fd;
+		c->id = ++d->next_client_id;
+		c->uid = cred.uid;
+		c->pid = cred.pid;
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
+		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			LOG_ERR("epoll_ctl: %s", strerror(errno));
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = d->clients;
+		d->clients = c;
+		d->nclients++;
+		LOG_DEBUG("client %llu connected (uid %u, pid %d)", (unsigned long long)c->id,
+			  (unsigned)c->uid, (int)c->pid);
+	}
+}
+
+static void client_kill(struct daemon *d, struct client *c, const char *why)
+{
+	if (c->dead)
+		return;
+	c->dead = 1;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	LOG_DEBUG("client %llu: %s", (unsigned long long)c->id, why);
+}
+
+static void flush_out(struct daemon *d, struct client *c)
+{
+	size_t off = 0;
+	while (off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			client_kill(d, c, "gone while we wrote to it");
+			return;
+		}
+		off += (size_t)n;
+	}
+	memmove(c->out, c->out + off, c->out_len - off);
+	c->out_len -= off;
+	int want = c->out_len > 0;
+	if (want != c->want_out) {
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | (want ? EPOLLOUT : 0),
+					  .data.ptr = c };
+		epoll_ctl(d->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+		c->want_out = want;
+	}
+}
+
+static void send_line(struct daemon *d, struct client *c, json_object *msg)
+{
+	char *line;
+	size_t len;
+	if (c->dead)
+		return;
+	int rc = pr_proto_serialize(msg, &line, &len);
+	if (rc) {
+		LOG_ERR("a reply could not be encoded: %s", pr_proto_strerror(rc));
+		return;
+	}
+	if (c->out_len + len > CLIENT_OUT_MAX) {
+		free(line);
+		LOG_RATELIMITED(PR_LOG_WARNING, "client %llu (pid %d) does not read: dropped",
+				(unsigned long long)c->id, (int)c->pid);
+		client_kill(d, c, "output buffer overflow");
+		return;
+	}
+	if (c->out_len + len > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 4096;
+		while (cap < c->out_len + len)
+			cap *= 2;
+		char *n = realloc(c->out, cap);
+		if (!n) {
+			free(line);
+			client_kill(d, c, "out of memory");
+			return;
+		}
+		c->out = n;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, line, len);
+	c->out_len += len;
+	free(line);
+	flush_out(d, c);
+}
+
+void ctl_send(struct daemon *d, uint64_t client_id, json_object *msg)
+{
+	for (struct client *c = d->clients; c; c = c->next)
+		if (c->id == client_id) {
+			send_line(d, c, msg);
+			break;
+		}
+	json_object_put(msg);
+}
+
+void ctl_broadcast(struct daemon *d, json_object *msg)
+{
+	for (struct client *c = d->clients; c; c = c->next)
+		if (c->watch)
+			send_line(d, c, msg);
+	json_object_put(msg);
+}
+
+static void handle_line(struct daemon *d, struct client *c, const char *line, size_t len)
+{
+	struct pr_request req;
+	struct pr_error err = { 0 };
+	int64_t id = 0;
+	int has_id = 0;
+	int rc = pr_proto_decode_request(line, len, &req, &id, &has_id, &err);
+	if (rc) {
+		LOG_RATELIMITED(PR_LOG_NOTICE, "bad request from pid %d: %s", (int)c->pid, err.msg);
+		ctl_send(d, c->id, pr_proto_reply_error(id, has_id, "%s", err.msg));
+		return;
+	}
+	ops_dispatch(d, c, &req);
+}
+
+static void read_input(struct daemon *d, struct client *c)
+{
+	for (;;) {
+		ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			client_kill(d, c, n == 0 ? "disconnected" : strerror(errno));
+			return;
+		}
+		c->in_len += (size_t)n;
+		size_t start = 0;
+		char *nl;
+		while (!c->dead && (nl = memchr(c->in + start, '\n', c->in_len - start))) {
+			size_t len = (size_t)(nl - (c->in + start)) + 1;
+			if (c->skipping)
+				c->skipping = 0; /* the end of the oversize line */
+			else if (len > 1)
+				handle_line(d, c, c->in + start, len);
+			start += len;
+		}
+		if (c->dead)
+			return;
+		memmove(c->in, c->in + start, c->in_len - start);
+		c->in_len -= start;
+		if (c->in_len == sizeof(c->in)) {
+			/* no newline within the limit: answer once, then discard to it */
+			if (!c->skipping)
+				ctl_send(d, c->id, pr_proto_reply_error(0, 0, "request too long "
+					 "(more than %d bytes): refused", PR_PROTO_MAX_LINE));
+			c->skipping = 1;
+			c->in_len = 0;
+		}
+	}
+}
+
+void ctl_client_event(struct daemon *d, struct client *c, uint32_t events)
+{
+	if (c->dead)
+		return;
+	if (events & EPOLLIN)
+		read_input(d, c);
+	if (!c->dead && (events & EPOLLOUT))
+		flush_out(d, c);
+	if (!c->dead && (events & (EPOLLERR | EPOLLHUP)))
+		client_kill(d, c, "hung up");
+	else if (!c->dead && (events & EPOLLRDHUP) && !(events & EPOLLIN))
+		client_kill(d, c, "hung up");
+}
+
+/* Free clients marked dead (called by the loop between batches). */
+void ctl_reap(struct daemon *d)
+{
+	struct client **pp = &d->clients;
+	while (*pp) {
+		struct client *c = *pp;
+		if (c->dead) {
+			*pp = c->next;
+			d->nclients--;
+			free(c->out);
+			free(c);
+		} else {
+			pp = &c->next;
+		}
+	}
+}
+
+void ctl_close_all(struct daemon *d)
+{
+	for (struct client *c = d->clients; c; c = c->next) {
+		if (!c->dead && c->out_len)
+			flush_out(d, c);
+		client_kill(d, c, "daemon stopping");
+	}
+	ctl_reap(d);
+	if (d->listen_fd >= 0) {
+		close(d->listen_fd);
+		unlink(d->cfg.daemon.socket);
+		d->listen_fd = -1;
+	}
+}

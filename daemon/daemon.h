@@ -1,0 +1,336 @@
+/* photorigd: the daemon's state and the interfaces between its modules.
+ *
+ * Threads and ownership:
+ *  - The main thread runs one epoll loop (loop.c) over the control socket and
+ *    its clients (ctl.c), a signalfd, a timerfd and an eventfd. It alone
+ *    touches struct daemon, the session, the journal and the clients.
+ *  - One thread per camera position (rig.c) makes every blocking driver
+ *    call, writes each original atomically the moment it arrives, and builds
+ *    plates.
+ *  - A pool of mask workers (pool.c) decodes, masks and writes outputs.
+ *  - Camera threads and workers never touch daemon state: they post a
+ *    struct report to a queue and poke the eventfd (report.c); the loop
+ *    applies reports in order. So no lock guards the daemon's state.
+ *
+ * Life of a capture set (capture.c): set begun (journal) -> every camera
+ * armed and released together (go.c) -> each original saved by its camera
+ * thread -> file_saved (journal, events) -> mask job -> mask_written ->
+ * when every file and mask is in: set_end (journal, fsync), manifest
+ * rewritten atomically, set_complete event. */
+#ifndef PHOTORIGD_DAEMON_H
+#define PHOTORIGD_DAEMON_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "camera.h"
+#include "config.h"
+#include "mask.h"
+#include "outputs.h"
+#include "plate.h"
+#include "protocol.h"
+
+struct daemon;
+struct client;
+
+/* ---- go.c: releasing every armed camera together ---- */
+
+/* A condvar "go": each camera thread arms, then waits; the last one to arm
+ * sets a CLOCK_MONOTONIC release time a little ahead, and every thread
+ * sleeps until exactly that time, so their wake-up skew does not add to the
+ * spread. A camera that never arms (hung) cannot hold the others: after
+ * GO_ARM_TIMEOUT_MS those that armed go anyway. Refcounted: shared by the
+ * loop and the camera threads. */
+#define GO_ARM_TIMEOUT_MS 5000
+#define GO_LEAD_US 2000
+struct go;
+struct go *go_new(int expected);
+void go_wait(struct go *g);
+struct go *go_ref(struct go *g);
+void go_put(struct go *g);
+
+/* ---- plate store (plate_store.c) ---- */
+
+struct plate_ref {
+	atomic_int refs;
+	struct pr_plate plate;
+};
+struct plate_ref *plate_ref_get(struct plate_ref *p);
+void plate_ref_put(struct plate_ref *p);
+
+/* ---- report.c: what threads tell the loop ---- */
+
+enum report_type { REP_ATTACHED, REP_SHOT, REP_PLATE_PROGRESS, REP_PLATE_DONE, REP_MASK };
+
+struct report {
+	struct report *next;
+	enum report_type type;
+	int generation;           /* rig generation the camera belonged to */
+	int cam;                  /* camera index */
+	uint32_t set;             /* REP_SHOT, REP_MASK */
+	int rc;
+	char msg[512];
+	/* REP_ATTACHED */
+	struct cam_info info;
+	/* REP_SHOT: path relative to the session folder */
+	char file[PATH_MAX];
+	uint64_t size, hash;
+	int64_t trigger_ns, arrive_ns;
+	/* REP_PLATE_*: frame i of n; the plate when done */
+	uint32_t frame, frames;
+	struct plate_ref *plate;
+	/* REP_MASK */
+	struct pr_mask_stats stats;
+	double seconds;
+};
+
+int report_init(struct daemon *d);
+void report_post(struct daemon *d, struct report *r);   /* any thread; takes r */
+struct report *report_take_all(struct daemon *d);       /* loop: FIFO list */
+void report_fini(struct daemon *d);
+
+/* ---- rig.c: one thread per camera position ---- */
+
+enum slot_state { SLOT_ATTACHING = 0, SLOT_READY, SLOT_OFFLINE };
+
+enum job_type { JOB_SHOT, JOB_PLATE, JOB_QUIT };
+
+struct cam_job {
+	struct cam_job *next;
+	enum job_type type;
+	uint32_t set;
+	uint32_t index;
+	double angle;
+	struct go *go;            /* JOB_SHOT: a reference the job owns */
+	char session_dir[PATH_MAX];
+	char stem[256];           /* JOB_SHOT: CAMERA/NAME without extension */
+	int want_truth;
+	uint32_t frames;          /* JOB_PLATE */
+	char plate_path[PATH_MAX];
+	char settings[PR_PLATE_SETTINGS_MAX];
+};
+
+struct cam_slot {
+	struct daemon *d;
+	int index;
+	int generation;
+	struct pr_camera_config cfg;       /* own deep copy */
+	const struct cam_driver *drv;
+	pthread_t thread;
+	int thread_started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct cam_job *jobs, *jobs_tail;  /* under lock */
+	struct cam_handle *handle;         /* camera thread only */
+	/* loop's view, updated from reports */
+	enum slot_state state;
+	int busy;                          /* a job is outstanding */
+	struct cam_info info;
+	char error[512];
+	uint64_t frames_delivered;
+};
+
+int rig_start(struct daemon *d);
+/* Ask every camera thread to quit once its current job is done, and join. */
+void rig_stop(struct daemon *d);
+void rig_post(struct cam_slot *s, struct cam_job *job);
+/* "key=value\n" capture settings of a camera: stored in its plate. */
+void rig_settings_text(const struct pr_camera_config *c, char *buf, size_t size);
+int rig_attached(const struct daemon *d);
+
+/* ---- pool.c: mask workers behind a bounded queue ---- */
+
+struct mask_job {
+	uint32_t set;
+	int cam;
+	int generation;
+	char path[PATH_MAX];     /* the original */
+	char out_dir[PATH_MAX];
+	struct plate_ref *plate; /* owned reference */
+	struct pr_mask_params params;
+	struct pr_output_options output;
+};
+
+int pool_start(struct daemon *d, int threads, unsigned capacity);
+/* 0, or -1 when the queue is full (the caller keeps the job). */
+int pool_submit(struct daemon *d, struct mask_job *job);
+unsigned pool_free_slots(struct daemon *d);
+unsigned pool_in_flight(struct daemon *d);
+/* Finish every queued job, then join the workers. */
+void pool_stop(struct daemon *d);
+
+/* ---- session.c, journal.c: sessions, the journal, the manifest ---- */
+
+enum shot_state { SHOT_WAITING = 0, SHOT_SAVED, SHOT_FAILED, SHOT_MISSING };
+enum mask_state { MASK_NONE = 0, MASK_PENDING, MASK_WRITTEN, MASK_FAILED, MASK_SKIPPED };
+
+struct shot_rec {
+	char camera[PR_CONFIG_NAME_MAX + 1];
+	char serial[64];
+	char stem[256];           /* CAMERA/NAME */
+	enum shot_state state;
+	int late;                 /* arrived after the set timed out */
+	char file[PATH_MAX];      /* relative to the session folder */
+	uint64_t size, hash;
+	int64_t trigger_ns, arrive_ns;
+	enum mask_state mask;
+	uint64_t plate_id;
+	struct pr_mask_stats stats;
+	double mask_seconds;
+	char note[256];           /* why missing / failed / not masked */
+};
+
+struct set_rec {
+	uint32_t number;
+	int64_t started_ns;       /* CLOCK_REALTIME */
+	int64_t deadline_mono_ns; /* files due by then */
+	int files_pending, masks_pending;
+	int finished;             /* set_end journaled */
+	int complete;
+	int interrupted;          /* found open after a restart */
+	uint32_t nshots;
+	struct shot_rec *shots;
+};
+
+struct session {
+	char name[PR_PROTO_NAME_MAX + 1];
+	char dir[PATH_MAX];
+	int journal_fd;
+	uint32_t next_set;
+	struct cam_seq {
+		char camera[PR_CONFIG_NAME_MAX + 1];
+		uint32_t seq;     /* last {seq} used by this camera position */
+	} *seq;
+	uint32_t nseq;
+	struct set_rec *sets;
+	uint32_t nsets, cap;
+	int64_t created_ns;
+};
+
+/* Open (creating if needed) output_root/NAME, replay its journal, and make
+ * it the active session (recorded in state_dir so a restart finds it). */
+int session_open(struct daemon *d, const char *name, char *why, size_t size);
+/* The active session recorded in state_dir, if any (start-up). */
+int session_resume(struct daemon *d);
+void session_close(struct daemon *d, int forget);
+struct set_rec *session_new_set(struct daemon *d);
+struct set_rec *session_find_set(struct daemon *d, uint32_t number);
+/* {seq}: the last number used by a camera (note) and the next one (take). */
+void session_note_seq(struct session *s, const char *camera, uint32_t seq);
+uint32_t session_take_seq(struct session *s, const char *camera);
+struct shot_rec *set_find_shot(struct set_rec *set, const char *camera);
+json_object *session_list(struct daemon *d);
+
+int journal_append(struct session *s, json_object *line);
+int journal_sync(struct session *s);
+int journal_replay(struct daemon *d, struct session *s, char *why, size_t size);
+json_object *journal_set_json(const struct daemon *d, const struct set_rec *set);
+json_object *journal_stats_json(const struct shot_rec *r);
+int manifest_write(struct daemon *d);
+/* Names of the mask output files of one shot (relative to the session). */
+json_object *manifest_mask_files(const struct daemon *d, const char *file);
+uint64_t hash_fnv1a64(const void *data, size_t size, uint64_t h);
+#define HASH_FNV_INIT 0xcbf29ce484222325ULL
+
+/* naming.c: {session} {set} {camera} {serial} {seq} {date} {time} */
+int naming_expand(const char *tmpl, const char *session, uint32_t set, const char *camera,
+		  const char *serial, uint32_t seq, int64_t time_ns, char *out, size_t size);
+
+/* ---- capture.c, plate_op.c: rig operations ---- */
+
+enum op_kind { OP_NONE = 0, OP_CAPTURE, OP_PLATE };
+
+struct rig_op {
+	enum op_kind kind;
+	uint64_t client;          /* requester's client id (0: none) */
+	int64_t req_id;
+	uint32_t total, done;     /* capture: sets; plate: frames over all cameras */
+	uint32_t sets_started, sets_finished, first_set, current_set;
+	int set_open;             /* current set still waiting for files */
+	int waiting_queue;        /* next set waits for room in the mask queue */
+	int aborted;
+	char error[256];
+	json_object *results;     /* plate: per camera; capture: per set */
+	int cams_pending, failures;
+};
+
+int capture_begin(struct daemon *d, struct client *c, const struct pr_request *req);
+void capture_on_shot(struct daemon *d, struct report *r);
+void capture_on_mask(struct daemon *d, struct report *r);
+void capture_tick(struct daemon *d);
+void capture_finish_recovered(struct daemon *d);
+int plate_begin(struct daemon *d, struct client *c, const struct pr_request *req);
+void plate_on_report(struct daemon *d, struct report *r);
+void plate_store_load(struct daemon *d);
+void plate_store_free(struct daemon *d);
+json_object *plate_store_json(const struct daemon *d, int cam);
+void op_reply(struct daemon *d, json_object *msg);
+void op_progress(struct daemon *d);
+
+/* ---- ctl.c: the control socket and its clients ---- */
+
+int ctl_listen(struct daemon *d);
+void ctl_accept(struct daemon *d);
+void ctl_client_event(struct daemon *d, struct client *c, uint32_t events);
+/* Send a message to one client (by id; gone clients are skipped). */
+void ctl_send(struct daemon *d, uint64_t client_id, json_object *msg);
+/* Send an event to every watcher. Takes msg. */
+void ctl_broadcast(struct daemon *d, json_object *msg);
+void ctl_close_all(struct daemon *d);
+uint64_t ctl_client_id(const struct client *c);
+void ctl_set_watch(struct client *c);
+int ctl_nclients(const struct daemon *d);
+
+/* ops.c: one handler per request */
+void ops_dispatch(struct daemon *d, struct client *c, const struct pr_request *req);
+
+/* A path or message built with snprintf: 0, or PR_EINVAL (and buf cut
+ * short) when it did not fit. */
+int pathf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* loop.c */
+int daemon_reload(struct daemon *d, char *why, size_t size);
+void daemon_update_status(struct daemon *d);
+int64_t mono_ns(void);
+
+struct daemon {
+	const char *config_path;
+	struct pr_config cfg;
+	int epfd, sigfd, timerfd, evfd, listen_fd;
+	uid_t uid;
+	gid_t group_gid;
+	int64_t started_ns;
+
+	/* rig */
+	struct cam_slot *slots;
+	uint32_t nslots;
+	int generation;
+	int ready_sent;
+	int64_t attach_deadline;
+	struct plate_ref **plates;    /* by camera index */
+
+	/* reports */
+	pthread_mutex_t rep_lock;
+	struct report *rep_head, *rep_tail;
+
+	/* mask pool */
+	struct pool *pool;
+
+	struct session *session;
+	struct rig_op op;
+
+	/* clients */
+	struct client *clients;
+	int nclients;
+	uint64_t next_client_id;
+
+	int stopping, reload_pending;
+	uint64_t watchdog_usec;
+	int64_t last_ping_ns;
+	int want_truth;
+};
+
+#endif

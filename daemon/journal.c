@@ -1,0 +1,383 @@
+/* photorigd: a session's journal and manifest.
+ *
+ * journal.jsonl: one JSON object per line, appended with O_APPEND and
+ * fdatasync'd at the end of every set. "ev" says what happened:
+ *   session_started  {session, rig, time_ns}
+ *   set_begun        {set, time_ns, shots: [{camera, serial, stem, seq}]}
+ *   file_saved       {set, camera, file, size, hash, trigger_ns, arrive_ns[, late][, recovered]}
+ *   file_failed      {set, camera, reason, missing}
+ *   mask_written     {set, camera, plate_id, seconds, stats...}
+ *   mask_failed / mask_skipped {set, camera, reason}
+ *   set_end          {set, complete, missing: [camera...], spread_ms[, interrupted]}
+ * Replay rebuilds the sets from these lines. A crash can leave the last line
+ * half-written: it is cut off (the file truncated to the last full line)
+ * before anything is appended again.
+ *
+ * manifest.json: the finished sets, built from the same in-memory records,
+ * rewritten atomically after every set. */
+#define _GNU_SOURCE
+#include "daemon.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "imageio.h"
+#include "log.h"
+
+#define JOURNAL_MAX_SIZE ((size_t)1 << 30)
+
+uint64_t hash_fnv1a64(const void *data, size_t size, uint64_t h)
+{
+	const uint8_t *p = data;
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+int journal_append(struct session *s, json_object *line)
+{
+	char *text;
+	size_t len;
+	int rc = pr_proto_serialize(line, &text, &len);
+	if (rc)
+		return rc;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(s->journal_fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			LOG_RATELIMITED(PR_LOG_ERR, "session %s: journal write failed: %s", s->name,
+					strerror(errno));
+			free(text);
+			return pr_error_from_errno(errno);
+		}
+		off += (size_t)n;
+	}
+	free(text);
+	return 0;
+}
+
+int journal_sync(struct session *s)
+{
+	if (fdatasync(s->journal_fd)) {
+		LOG_ERR("session %s: journal sync failed: %s", s->name, strerror(errno));
+		return pr_error_from_errno(errno);
+	}
+	return 0;
+}
+
+static void hash_hex(uint64_t h, char *buf, size_t size)
+{
+	snprintf(buf, size, "fnv1a64:%016" PRIx64, h);
+}
+
+static uint64_t hash_parse(const char *s)
+{
+	return s && !strncmp(s, "fnv1a64:", 8) ? strtoull(s + 8, NULL, 16) : 0;
+}
+
+static void replay_set_begun(struct daemon *d, struct session *s, json_object *o)
+{
+	uint32_t number = (uint32_t)pr_json_int(o, "set", 0);
+	json_object *shots;
+	if (!number || !json_object_object_get_ex(o, "shots", &shots) ||
+	    !json_object_is_type(shots, json_type_array))
+		return;
+	/* the session is not d->session yet: grow its array directly */
+	struct session *keep = d->session;
+	d->session = s;
+	struct set_rec *set = session_new_set(d);
+	d->session = keep;
+	if (!set)
+		return;
+	size_t n = json_object_array_length(shots);
+	set->number = number;
+	set->started_ns = pr_json_int(o, "time_ns", 0);
+	set->shots = calloc(n ? n : 1, sizeof(*set->shots));
+	if (!set->shots) {
+		s->nsets--;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *sh = json_object_array_get_idx(shots, i);
+		struct shot_rec *r = &set->shots[set->nshots];
+		const char *cam = pr_json_str(sh, "camera", NULL);
+		if (!cam)
+			continue;
+		snprintf(r->camera, sizeof(r->camera), "%s", cam);
+		snprintf(r->serial, sizeof(r->serial), "%s", pr_json_str(sh, "serial", ""));
+		snprintf(r->stem, sizeof(r->stem), "%s", pr_json_str(sh, "stem", ""));
+		session_note_seq(s, cam, (uint32_t)pr_json_int(sh, "seq", 0));
+		set->nshots++;
+	}
+	if (number >= s->next_set)
+		s->next_set = number + 1;
+}
+
+static void replay_stats(struct shot_rec *r, json_object *o)
+{
+	struct pr_mask_stats *st = &r->stats;
+	json_object *a;
+	st->foreground = pr_json_double(o, "foreground", 0);
+	st->touches_border = pr_json_bool(o, "touches_border", 0);
+	st->drift_residual = pr_json_double(o, "drift_residual", 0);
+	st->edge_agreement = pr_json_double(o, "edge_agreement", 0);
+	st->stale_plate = pr_json_bool(o, "stale_plate", 0);
+	st->camera_moved = pr_json_bool(o, "camera_moved", 0);
+	for (int c = 0; c < 3; c++) {
+		if (json_object_object_get_ex(o, "gain", &a) && json_object_is_type(a, json_type_array))
+			st->gain[c] = json_object_get_double(json_object_array_get_idx(a, (size_t)c));
+		if (json_object_object_get_ex(o, "offset", &a) &&
+		    json_object_is_type(a, json_type_array))
+			st->offset[c] = json_object_get_double(json_object_array_get_idx(a, (size_t)c));
+	}
+	r->plate_id = hash_parse(pr_json_str(o, "plate_id", NULL));
+	r->mask_seconds = pr_json_double(o, "seconds", 0);
+}
+
+static void replay_line(struct daemon *d, struct session *s, json_object *o)
+{
+	const char *ev = pr_json_str(o, "ev", "");
+	if (!strcmp(ev, "session_started")) {
+		s->created_ns = pr_json_int(o, "time_ns", s->created_ns);
+		return;
+	}
+	if (!strcmp(ev, "set_begun")) {
+		replay_set_begun(d, s, o);
+		return;
+	}
+	uint32_t number = (uint32_t)pr_json_int(o, "set", 0);
+	struct set_rec *set = NULL;
+	for (uint32_t i = s->nsets; i-- > 0 && !set;)
+		if (s->sets[i].number == number)
+			set = &s->sets[i];
+	if (!set)
+		return;
+	if (!strcmp(ev, "set_end")) {
+		set->finished = 1;
+		set->complete = pr_json_bool(o, "complete", 0);
+		set->interrupted = pr_json_bool(o, "interrupted", 0);
+		return;
+	}
+	struct shot_rec *r = set_find_shot(set, pr_json_str(o, "camera", ""));
+	if (!r)
+		return;
+	if (!strcmp(ev, "file_saved")) {
+		r->state = SHOT_SAVED;
+		snprintf(r->file, sizeof(r->file), "%s", pr_json_str(o, "file", ""));
+		r->size = (uint64_t)pr_json_int(o, "size", 0);
+		r->hash = hash_parse(pr_json_str(o, "hash", NULL));
+		r->trigger_ns = pr_json_int(o, "trigger_ns", 0);
+		r->arrive_ns = pr_json_int(o, "arrive_ns", 0);
+		r->late = pr_json_bool(o, "late", 0);
+	} else if (!strcmp(ev, "file_failed")) {
+		r->state = pr_json_bool(o, "missing", 0) ? SHOT_MISSING : SHOT_FAILED;
+		snprintf(r->note, sizeof(r->note), "%s", pr_json_str(o, "reason", ""));
+	} else if (!strcmp(ev, "mask_written")) {
+		r->mask = MASK_WRITTEN;
+		replay_stats(r, o);
+	} else if (!strcmp(ev, "mask_failed") || !strcmp(ev, "mask_skipped")) {
+		r->mask = ev[5] == 'f' ? MASK_FAILED : MASK_SKIPPED;
+		snprintf(r->note, sizeof(r->note), "%s", pr_json_str(o, "reason", ""));
+	}
+}
+
+int journal_replay(struct daemon *d, struct session *s, char *why, size_t size)
+{
+	char path[PATH_MAX + 32];
+	uint8_t *data;
+	size_t len;
+	struct pr_error err;
+	snprintf(path, sizeof(path), "%s/journal.jsonl", s->dir);
+	if (pr_read_file(path, JOURNAL_MAX_SIZE, &data, &len, &err)) {
+		snprintf(why, size, "%s", err.msg);
+		return -1;
+	}
+	size_t start = 0, lines = 0, bad = 0;
+	while (start < len) {
+		uint8_t *nl = memchr(data + start, '\n', len - start);
+		if (!nl) {
+			/* a line the crash cut: drop it so the next append starts clean */
+			LOG_WARN("session %s: journal ends in a partial line (%zu bytes): removed",
+				 s->name, len - start);
+			if (ftruncate(s->journal_fd, (off_t)start))
+				LOG_ERR("session %s: cannot cut the journal: %s", s->name,
+					strerror(errno));
+			break;
+		}
+		size_t n = (size_t)(nl - (data + start));
+		json_object *o = NULL;
+		/* journal lines are not replies: parse them directly */
+		struct json_tokener *tok = json_tokener_new_ex(PR_PROTO_MAX_DEPTH);
+		if (tok) {
+			o = json_tokener_parse_ex(tok, (const char *)data + start, (int)n);
+			if (json_tokener_get_error(tok) != json_tokener_success) {
+				json_object_put(o);
+				o = NULL;
+			}
+			json_tokener_free(tok);
+		}
+		if (o && json_object_is_type(o, json_type_object))
+			replay_line(d, s, o);
+		else
+			bad++;
+		json_object_put(o);
+		lines++;
+		start += n + 1;
+	}
+	free(data);
+	if (bad)
+		LOG_WARN("session %s: %zu unreadable journal line%s skipped", s->name, bad,
+			 bad == 1 ? "" : "s");
+	LOG_INFO("session %s: journal replayed, %zu lines, %u sets", s->name, lines, s->nsets);
+	return 0;
+}
+
+static json_object *stats_json(const struct shot_rec *r)
+{
+	const struct pr_mask_stats *st = &r->stats;
+	json_object *o = json_object_new_object();
+	char id[32];
+	hash_hex(r->plate_id, id, sizeof(id));
+	json_object_object_add(o, "plate_id", json_object_new_string(id + 8));
+	json_object_object_add(o, "foreground", json_object_new_double(st->foreground));
+	json_object_object_add(o, "touches_border", json_object_new_boolean(st->touches_border));
+	json_object *g = json_object_new_array(), *f = json_object_new_array();
+	for (int c = 0; c < 3; c++) {
+		json_object_array_add(g, json_object_new_double(st->gain[c]));
+		json_object_array_add(f, json_object_new_double(st->offset[c]));
+	}
+	json_object_object_add(o, "gain", g);
+	json_object_object_add(o, "offset", f);
+	json_object_object_add(o, "drift_residual", json_object_new_double(st->drift_residual));
+	json_object_object_add(o, "edge_agreement", json_object_new_double(st->edge_agreement));
+	json_object_object_add(o, "stale_plate", json_object_new_boolean(st->stale_plate));
+	json_object_object_add(o, "camera_moved", json_object_new_boolean(st->camera_moved));
+	json_object_object_add(o, "seconds", json_object_new_double(r->mask_seconds));
+	return o;
+}
+
+json_object *journal_stats_json(const struct shot_rec *r)
+{
+	return stats_json(r);
+}
+
+json_object *manifest_mask_files(const struct daemon *d, const char *file)
+{
+	json_object *a = json_object_new_array();
+	const char *slash = strrchr(file, '/');
+	char folder[PATH_MAX], stem[256], buf[PATH_MAX + 600];
+	snprintf(folder, sizeof(folder), "%.*s", (int)(slash ? slash - file + 1 : 0), file);
+	const char *name = slash ? slash + 1 : file;
+	pr_output_stem(name, stem, sizeof(stem));
+	snprintf(buf, sizeof(buf), "%smasks/%s.png", folder, stem);
+	json_object_array_add(a, json_object_new_string(buf));
+	snprintf(buf, sizeof(buf), "%s%s.tif", folder, stem);
+	json_object_array_add(a, json_object_new_string(buf));
+	unsigned conv = d->cfg.rig.conventions;
+	if (conv & PR_CONV_METASHAPE) {
+		snprintf(buf, sizeof(buf), "%s%s_mask.png", folder, stem);
+		json_object_array_add(a, json_object_new_string(buf));
+	}
+	if (conv & PR_CONV_REALITYCAPTURE) {
+		snprintf(buf, sizeof(buf), "%s%s.mask.png", folder, name);
+		json_object_array_add(a, json_object_new_string(buf));
+	}
+	if (conv & PR_CONV_COLMAP) {
+		snprintf(buf, sizeof(buf), "%smasks/%s.png", folder, name);
+		json_object_array_add(a, json_object_new_string(buf));
+	}
+	return a;
+}
+
+static const char *const shot_words[] = { "waiting", "saved", "failed", "missing" };
+static const char *const mask_words[] = { "none", "pending", "written", "failed", "skipped" };
+
+json_object *journal_set_json(const struct daemon *d, const struct set_rec *set)
+{
+	json_object *o = json_object_new_object(), *shots = json_object_new_array();
+	json_object *missing = json_object_new_array();
+	int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+	json_object_object_add(o, "set", json_object_new_int64(set->number));
+	json_object_object_add(o, "complete", json_object_new_boolean(set->complete));
+	if (set->interrupted)
+		json_object_object_add(o, "interrupted", json_object_new_boolean(1));
+	json_object_object_add(o, "time_ns", json_object_new_int64(set->started_ns));
+	for (uint32_t i = 0; i < set->nshots; i++) {
+		const struct shot_rec *r = &set->shots[i];
+		json_object *s = json_object_new_object();
+		json_object_object_add(s, "camera", json_object_new_string(r->camera));
+		json_object_object_add(s, "serial", json_object_new_string(r->serial));
+		json_object_object_add(s, "state", json_object_new_string(shot_words[r->state]));
+		if (r->state == SHOT_SAVED) {
+			char h[40];
+			hash_hex(r->hash, h, sizeof(h));
+			json_object_object_add(s, "file", json_object_new_string(r->file));
+			json_object_object_add(s, "size", json_object_new_int64((int64_t)r->size));
+			json_object_object_add(s, "hash", json_object_new_string(h));
+			json_object_object_add(s, "trigger_ns", json_object_new_int64(r->trigger_ns));
+			json_object_object_add(s, "arrive_ns", json_object_new_int64(r->arrive_ns));
+			if (r->late)
+				json_object_object_add(s, "late", json_object_new_boolean(1));
+			if (r->trigger_ns < tmin)
+				tmin = r->trigger_ns;
+			if (r->trigger_ns > tmax)
+				tmax = r->trigger_ns;
+		} else {
+			json_object_array_add(missing, json_object_new_string(r->camera));
+		}
+		json_object_object_add(s, "mask", json_object_new_string(mask_words[r->mask]));
+		if (r->mask == MASK_WRITTEN) {
+			json_object_object_add(s, "mask_stats", stats_json(r));
+			json_object_object_add(s, "mask_files", manifest_mask_files(d, r->file));
+		}
+		if (r->note[0])
+			json_object_object_add(s, "note", json_object_new_string(r->note));
+		json_object_array_add(shots, s);
+	}
+	json_object_object_add(o, "spread_ms", json_object_new_double(
+						       tmax >= tmin ? (double)(tmax - tmin) / 1e6 : 0.0));
+	json_object_object_add(o, "missing", missing);
+	json_object_object_add(o, "shots", shots);
+	return o;
+}
+
+int manifest_write(struct daemon *d)
+{
+	struct session *s = d->session;
+	if (!s)
+		return 0;
+	json_object *m = json_object_new_object(), *sets = json_object_new_array();
+	uint32_t complete = 0, finished = 0;
+	json_object_object_add(m, "v", json_object_new_int(1));
+	json_object_object_add(m, "session", json_object_new_string(s->name));
+	json_object_object_add(m, "rig", json_object_new_string(d->cfg.rig.name));
+	json_object_object_add(m, "created_ns", json_object_new_int64(s->created_ns));
+	json_object_object_add(m, "updated_ns", json_object_new_int64(cam_now_realtime_ns()));
+	for (uint32_t i = 0; i < s->nsets; i++) {
+		if (!s->sets[i].finished)
+			continue;
+		finished++;
+		complete += s->sets[i].complete;
+		json_object_array_add(sets, journal_set_json(d, &s->sets[i]));
+	}
+	json_object_object_add(m, "sets_finished", json_object_new_int64(finished));
+	json_object_object_add(m, "sets_complete", json_object_new_int64(complete));
+	json_object_object_add(m, "sets", sets);
+	const char *text = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE);
+	char path[PATH_MAX + 32];
+	struct pr_error err;
+	snprintf(path, sizeof(path), "%s/manifest.json", s->dir);
+	int rc = pr_atomic_write(path, text, strlen(text), &err);
+	json_object_put(m);
+	if (rc)
+		LOG_ERR("session %s: manifest not written: %s", s->name, err.msg);
+	return rc;
+}

@@ -1,0 +1,329 @@
+/* photorigd: the event loop, signals, reload and shutdown.
+ *
+ * One epoll set: the listening socket, each client, a signalfd (SIGTERM,
+ * SIGINT, SIGHUP: blocked, so no handler runs at all), a 100 ms timerfd (set
+ * timeouts, watchdog pings, READY once the cameras are attached) and the
+ * eventfd the camera threads and mask workers poke (sync.c).
+ *
+ * SIGTERM/SIGINT: no new work; the set in flight finishes (its files, its
+ * masks, its journal line), then the loop ends and main exits 0. Bounded by
+ * STOP_GRACE_S, after which files still in flight are abandoned (their temp
+ * files are swept at the next start).
+ * SIGHUP (or the reload request): parse the file into a fresh config and
+ * swap it in only if it is valid; otherwise log why and keep running on the
+ * old one. A reload that changes the cameras re-attaches them, and so waits
+ * until no capture is running. */
+#define _GNU_SOURCE
+#include "daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "notify.h"
+
+#define TICK_MS 100
+#define ATTACH_WAIT_S 30
+#define STOP_GRACE_S 60
+
+enum { TAG_LISTEN = 1, TAG_SIGNAL, TAG_TIMER, TAG_EVENT };
+static int tags[] = { 0, TAG_LISTEN, TAG_SIGNAL, TAG_TIMER, TAG_EVENT };
+
+void ctl_reap(struct daemon *d);
+
+int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void daemon_update_status(struct daemon *d)
+{
+	if (d->session)
+		notify_status("%d/%u cameras, session %s, set %u%s", rig_attached(d), d->nslots,
+			      d->session->name, d->session->next_set - 1,
+			      d->stopping ? ", stopping" : "");
+	else
+		notify_status("%d/%u cameras, no session%s", rig_attached(d), d->nslots,
+			      d->stopping ? ", stopping" : "");
+}
+
+static int camera_differs(const struct pr_camera_config *a, const struct pr_camera_config *b)
+{
+	if (strcmp(a->name, b->name) || a->driver != b->driver || strcmp(a->serial, b->serial) ||
+	    strcmp(a->port, b->port) || strcmp(a->device, b->device) || a->width != b->width ||
+	    a->height != b->height || a->seed != b->seed || a->latency_ms != b->latency_ms ||
+	    a->noise != b->noise || strcmp(a->pixel_format, b->pixel_format) || a->fps != b->fps ||
+	    a->delete_after_download != b->delete_after_download ||
+	    a->timeout_ms != b->timeout_ms || a->nsettings != b->nsettings)
+		return 1;
+	for (uint32_t i = 0; i < a->nsettings; i++)
+		if (strcmp(a->settings[i].key, b->settings[i].key) ||
+		    strcmp(a->settings[i].value, b->settings[i].value))
+			return 1;
+	return 0;
+}
+
+static int rig_differs(const struct pr_config *a, const struct pr_config *b)
+{
+	if (a->ncameras != b->ncameras)
+		return 1;
+	for (uint32_t i = 0; i < a->ncameras; i++)
+		if (camera_differs(&a->cameras[i], &b->cameras[i]))
+			return 1;
+	return 0;
+}
+
+static int rig_idle(struct daemon *d)
+{
+	if (d->op.kind != OP_NONE || pool_in_flight(d))
+		return 0;
+	for (uint32_t i = 0; i < d->nslots; i++)
+		if (d->slots[i].busy)
+			return 0;
+	return 1;
+}
+
+/* Keep what only a restart can change, and say so. */
+static void keep_restart_only(const struct pr_config *old, struct pr_config *fresh)
+{
+	struct {
+		const char *key;
+		const char *was;
+		char *now;
+		size_t size;
+	} keys[] = {
+		{ "socket", old->daemon.socket, fresh->daemon.socket, sizeof(fresh->daemon.socket) },
+		{ "state_dir", old->daemon.state_dir, fresh->daemon.state_dir,
+		  sizeof(fresh->daemon.state_dir) },
+		{ "output_root", old->daemon.output_root, fresh->daemon.output_root,
+		  sizeof(fresh->daemon.output_root) },
+		{ "group", old->daemon.group, fresh->daemon.group, sizeof(fresh->daemon.group) },
+	};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i].was, keys[i].now)) {
+			LOG_NOTICE("reload: [daemon] %s changes only at restart; still %s", keys[i].key,
+				   keys[i].was);
+			snprintf(keys[i].now, keys[i].size, "%s", keys[i].was);
+		}
+	if (old->daemon.worker_threads != fresh->daemon.worker_threads)
+		LOG_NOTICE("reload: [daemon] worker_threads changes only at restart");
+}
+
+int daemon_reload(struct daemon *d, char *why, size_t size)
+{
+	struct pr_config fresh;
+	struct pr_error_list errs;
+	pr_error_list_init(&errs);
+	notify_reloading();
+	if (pr_config_load(d->config_path, &fresh, &errs)) {
+		LOG_ERR("reload: %s is not valid; the running config is kept:", d->config_path);
+		for (unsigned i = 0; i < errs.count; i++)
+			LOG_ERR("  %s", errs.msg[i]);
+		snprintf(why, size, "config not reloaded (the running one is kept): %s%s",
+			 errs.count ? errs.msg[0] : "unreadable", errs.count > 1 ? " (and more: see "
+			 "the daemon's log or photorigd -n)" : "");
+		notify_ready();
+		return -1;
+	}
+	keep_restart_only(&d->cfg, &fresh);
+	int rig_changed = rig_differs(&d->cfg, &fresh);
+	if (rig_changed && !rig_idle(d)) {
+		pr_config_free(&fresh);
+		d->reload_pending = 1;
+		snprintf(why, size, "busy: the new config changes the cameras; it will be applied "
+			 "when the current work is done");
+		LOG_NOTICE("reload: %s", why);
+		notify_ready();
+		return -2;
+	}
+	if (rig_changed) {
+		plate_store_free(d);
+		rig_stop(d);
+	}
+	struct pr_config old = d->cfg;
+	d->cfg = fresh;
+	pr_config_free(&old);
+	log_set_level(d->cfg.daemon.log_level);
+	if (rig_changed) {
+		rig_start(d);
+		plate_store_load(d);
+		d->attach_deadline = mono_ns() + (int64_t)ATTACH_WAIT_S * 1000000000LL;
+	}
+	LOG_NOTICE("config reloaded from %s%s", d->config_path,
+		   rig_changed ? ": cameras re-attached" : "");
+	notify_ready();
+	daemon_update_status(d);
+	return 0;
+}
+
+static void on_report(struct daemon *d, struct report *r)
+{
+	switch (r->type) {
+	case REP_ATTACHED:
+		if (r->generation != d->generation)
+			break;
+		struct cam_slot *s = &d->slots[r->cam];
+		s->state = r->rc ? SLOT_OFFLINE : SLOT_READY;
+		snprintf(s->error, sizeof(s->error), "%s", r->msg);
+		if (!r->rc) {
+			s->info = r->info;
+			LOG_INFO("camera %s attached: %s, serial %s", s->cfg.name, r->info.model,
+				 r->info.serial);
+		}
+		daemon_update_status(d);
+		break;
+	case REP_SHOT:
+		capture_on_shot(d, r);
+		break;
+	case REP_MASK:
+		capture_on_mask(d, r);
+		break;
+	case REP_PLATE_PROGRESS:
+	case REP_PLATE_DONE:
+		plate_on_report(d, r);
+		break;
+	}
+}
+
+static void on_reports(struct daemon *d)
+{
+	struct report *r = report_take_all(d);
+	while (r) {
+		struct report *next = r->next;
+		on_report(d, r);
+		plate_ref_put(r->plate);
+		free(r);
+		r = next;
+	}
+}
+
+static void on_tick(struct daemon *d)
+{
+	uint64_t n;
+	if (read(d->timerfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		LOG_RATELIMITED(PR_LOG_ERR, "timerfd: %s", strerror(errno));
+	int64_t now = mono_ns();
+	if (!d->ready_sent) {
+		int waiting = 0;
+		for (uint32_t i = 0; i < d->nslots; i++)
+			waiting += d->slots[i].state == SLOT_ATTACHING;
+		if (!waiting || now > d->attach_deadline) {
+			d->ready_sent = 1;
+			notify_ready();
+			daemon_update_status(d);
+			LOG_NOTICE("ready: %d of %u cameras attached, control socket %s",
+				   rig_attached(d), d->nslots, d->cfg.daemon.socket);
+		}
+	}
+	if (d->watchdog_usec && now - d->last_ping_ns >= (int64_t)d->watchdog_usec * 500) {
+		notify_watchdog();
+		d->last_ping_ns = now;
+	}
+	capture_tick(d);
+}
+
+static void on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			char why[1024];
+			LOG_NOTICE("SIGHUP: reloading %s", d->config_path);
+			daemon_reload(d, why, sizeof(why));
+		} else if (!d->stopping) {
+			LOG_NOTICE("%s: finishing the files in flight, then stopping",
+				   strsignal((int)si.ssi_signo));
+			d->stopping = 1;
+			notify_stopping();
+			daemon_update_status(d);
+		}
+	}
+}
+
+static int add_fd(struct daemon *d, int fd, int tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &tags[tag] };
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int setup(struct daemon *d)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->timerfd < 0 || d->epfd < 0)
+		return -1;
+	struct itimerspec it = { .it_interval = { 0, TICK_MS * 1000000L },
+				 .it_value = { 0, TICK_MS * 1000000L } };
+	if (timerfd_settime(d->timerfd, 0, &it, NULL))
+		return -1;
+	if (add_fd(d, d->listen_fd, TAG_LISTEN) || add_fd(d, d->sigfd, TAG_SIGNAL) ||
+	    add_fd(d, d->timerfd, TAG_TIMER) || add_fd(d, d->evfd, TAG_EVENT))
+		return -1;
+	d->watchdog_usec = notify_watchdog_usec();
+	d->attach_deadline = mono_ns() + (int64_t)ATTACH_WAIT_S * 1000000000LL;
+	return 0;
+}
+
+/* Stopping: done when nothing is in flight any more. */
+static int may_exit(struct daemon *d, int64_t stop_started)
+{
+	if (!d->stopping)
+		return 0;
+	if (mono_ns() - stop_started > (int64_t)STOP_GRACE_S * 1000000000LL) {
+		LOG_WARN("files still in flight after %d s: stopping anyway", STOP_GRACE_S);
+		return 1;
+	}
+	return rig_idle(d);
+}
+
+int daemon_run(struct daemon *d)
+{
+	if (setup(d)) {
+		LOG_ERR("cannot set up the event loop: %s", strerror(errno));
+		return -1;
+	}
+	int64_t stop_started = 0;
+	while (!may_exit(d, stop_started)) {
+		struct epoll_event evs[64];
+		int n = epoll_wait(d->epfd, evs, 64, -1);
+		if (n < 0 && errno != EINTR) {
+			LOG_ERR("epoll_wait: %s", strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			int tag = *(int *)evs[i].data.ptr;
+			if (tag == TAG_LISTEN)
+				ctl_accept(d);
+			else if (tag == TAG_SIGNAL)
+				on_signal(d);
+			else if (tag == TAG_TIMER)
+				on_tick(d);
+			else if (tag == TAG_EVENT)
+				on_reports(d);
+			else
+				ctl_client_event(d, evs[i].data.ptr, evs[i].events);
+		}
+		ctl_reap(d);
+		if (d->stopping && !stop_started)
+			stop_started = mono_ns();
+	}
+	LOG_NOTICE("stopped");
+	return 0;
+}

@@ -1,0 +1,225 @@
+/* photorigd: one handler per request of the control protocol.
+ *
+ * Quick requests (status, cameras, session_*, reload, watch) are answered at
+ * once. plate and capture start a rig operation that is answered when it is
+ * done, with progress events to the requester meanwhile; only one rig
+ * operation runs at a time, a second is refused as busy (with what is
+ * running), never queued behind the operator's back. */
+#define _GNU_SOURCE
+#include "daemon.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *const slot_words[] = { "attaching", "ready", "offline" };
+
+void op_reply(struct daemon *d, json_object *msg)
+{
+	uint64_t client = d->op.client;
+	json_object_put(d->op.results);
+	memset(&d->op, 0, sizeof(d->op));
+	ctl_send(d, client, msg);
+	daemon_update_status(d);
+	if (d->reload_pending) {
+		char why[512];
+		d->reload_pending = 0;
+		daemon_reload(d, why, sizeof(why));
+	}
+}
+
+void op_progress(struct daemon *d)
+{
+	json_object *e = pr_proto_event(PR_EV_PROGRESS, d->op.req_id, 1);
+	json_object_object_add(e, "what", json_object_new_string(d->op.kind == OP_PLATE ? "plate"
+								 : "capture"));
+	json_object_object_add(e, "done", json_object_new_int64(d->op.done));
+	json_object_object_add(e, "total", json_object_new_int64(d->op.total));
+	ctl_send(d, d->op.client, e);
+}
+
+static json_object *camera_json(const struct daemon *d, uint32_t i)
+{
+	const struct cam_slot *s = &d->slots[i];
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(s->cfg.name));
+	json_object_object_add(o, "driver", json_object_new_string(pr_cam_driver_name(s->cfg.driver)));
+	json_object_object_add(o, "state", json_object_new_string(slot_words[s->state]));
+	json_object_object_add(o, "serial", json_object_new_string(s->info.serial));
+	json_object_object_add(o, "model", json_object_new_string(s->info.model));
+	json_object_object_add(o, "port", json_object_new_string(s->info.port));
+	json_object_object_add(o, "busy", json_object_new_boolean(s->busy));
+	json_object_object_add(o, "frames", json_object_new_int64((int64_t)s->frames_delivered));
+	json_object_object_add(o, "method", json_object_new_string(
+						    pr_mask_method_name(d->cfg.cameras[i].mask.method)));
+	if (s->error[0])
+		json_object_object_add(o, "error", json_object_new_string(s->error));
+	json_object *p = plate_store_json(d, (int)i);
+	json_object_object_add(o, "plate", p ? p : NULL);
+	return o;
+}
+
+static void op_status(struct daemon *d, struct client *c, const struct pr_request *req)
+{
+	json_object *r = pr_proto_reply_ok(req->id);
+	json_object_object_add(r, "rig", json_object_new_string(d->cfg.rig.name));
+	json_object_object_add(r, "pid", json_object_new_int(getpid()));
+	json_object_object_add(r, "config", json_object_new_string(d->config_path));
+	json_object_object_add(r, "uptime_s", json_object_new_double(
+						       (double)(mono_ns() - d->started_ns) / 1e9));
+	json_object_object_add(r, "cameras", json_object_new_int((int)d->nslots));
+	json_object_object_add(r, "attached", json_object_new_int(rig_attached(d)));
+	json_object_object_add(r, "ready", json_object_new_boolean(d->ready_sent));
+	json_object_object_add(r, "stopping", json_object_new_boolean(d->stopping));
+	if (d->session) {
+		json_object *s = json_object_new_object();
+		json_object_object_add(s, "name", json_object_new_string(d->session->name));
+		json_object_object_add(s, "dir", json_object_new_string(d->session->dir));
+		json_object_object_add(s, "next_set", json_object_new_int64(d->session->next_set));
+		json_object_object_add(r, "session", s);
+	} else {
+		json_object_object_add(r, "session", NULL);
+	}
+	if (d->op.kind != OP_NONE) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "what", json_object_new_string(d->op.kind == OP_PLATE
+									? "plate" : "capture"));
+		json_object_object_add(o, "done", json_object_new_int64(d->op.done));
+		json_object_object_add(o, "total", json_object_new_int64(d->op.total));
+		json_object_object_add(r, "busy", o);
+	} else {
+		json_object_object_add(r, "busy", NULL);
+	}
+	json_object_object_add(r, "mask_queue", json_object_new_int64(pool_in_flight(d)));
+	json_object_object_add(r, "clients", json_object_new_int(ctl_nclients(d)));
+	json_object *plates = json_object_new_array();
+	for (uint32_t i = 0; i < d->nslots; i++) {
+		json_object *p = json_object_new_object();
+		json_object *pl = plate_store_json(d, (int)i);
+		json_object_object_add(p, "camera", json_object_new_string(d->slots[i].cfg.name));
+		json_object_object_add(p, "plate", pl ? pl : NULL);
+		json_object_array_add(plates, p);
+	}
+	json_object_object_add(r, "plates", plates);
+	ctl_send(d, ctl_client_id(c), r);
+}
+
+static void op_cameras(struct daemon *d, struct client *c, const struct pr_request *req)
+{
+	json_object *r = pr_proto_reply_ok(req->id), *a = json_object_new_array();
+	for (uint32_t i = 0; i < d->nslots; i++)
+		json_object_array_add(a, camera_json(d, i));
+	json_object_object_add(r, "cameras", a);
+	ctl_send(d, ctl_client_id(c), r);
+}
+
+static int refuse_busy(struct daemon *d, struct client *c, const struct pr_request *req)
+{
+	if (d->stopping) {
+		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "photorigd is stopping"));
+		return 1;
+	}
+	if (d->op.kind != OP_NONE) {
+		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(
+				 req->id, 1, "busy: a %s is running (%u of %u done); try again when "
+				 "it is finished", d->op.kind == OP_PLATE ? "plate recording" : "capture",
+				 d->op.done, d->op.total));
+		return 1;
+	}
+	return 0;
+}
+
+static void op_session_start(struct daemon *d, struct client *c, const struct pr_request *req)
+{
+	char why[512];
+	if (refuse_busy(d, c, req))
+		return;
+	if (session_open(d, req->name, why, sizeof(why))) {
+		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "session '%s': %s",
+								   req->name, why));
+		return;
+	}
+	json_object *r = pr_proto_reply_ok(req->id);
+	json_object_object_add(r, "session", json_object_new_string(d->session->name));
+	json_object_object_add(r, "dir", json_object_new_string(d->session->dir));
+	json_object_object_add(r, "next_set", json_object_new_int64(d->session->next_set));
+	ctl_send(d, ctl_client_id(c), r);
+	daemon_update_status(d);
+}
+
+static void op_session_stop(struct daemon *d, struct client *c, const struct pr_request *req)
+{
+	if (refuse_busy(d, c, req))
+		return;
+	if (!d->session) {
+		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "no session is active"));
+		return;
+	}
+	/* masks of the last set may still be running: they need the session */
+	if (pool_in_flight(d)) {
+		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(
+				 req->id, 1, "busy: %u mask%s still being written; try again in a moment",
+				 pool_in_flight(d), pool_in_flight(d) == 1 ? "" : "s"));
+		return;
+	}
+	json_object *r = pr_proto_reply_ok(req->id);
+	json_object_object_add(r, "session", json_object_new_string(d->session->name));
+	json_object_object_add(r, "dir", json_object_new_string(d->session->dir));
+	json_object_object_add(r, "sets", json_object_new_int64(d->session->next_set - 1));
+	session_close(d, 1);
+	ctl_send(d, ctl_client_id(c), r);
+	daemon_update_status(d);
+}
+
+void ops_dispatch(struct daemon *d, struct client *c, const struct pr_request *req)
+{
+	char why[1024];
+	json_object *r;
+	LOG_DEBUG("request %s (id %lld)", pr_op_name(req->op), (long long)req->id);
+	switch (req->op) {
+	case PR_OP_STATUS:
+		op_status(d, c, req);
+		break;
+	case PR_OP_CAMERAS:
+		op_cameras(d, c, req);
+		break;
+	case PR_OP_PLATE:
+		if (!refuse_busy(d, c, req))
+			plate_begin(d, c, req);
+		break;
+	case PR_OP_CAPTURE:
+		if (!refuse_busy(d, c, req))
+			capture_begin(d, c, req);
+		break;
+	case PR_OP_SESSION_START:
+		op_session_start(d, c, req);
+		break;
+	case PR_OP_SESSION_STOP:
+		op_session_stop(d, c, req);
+		break;
+	case PR_OP_SESSION_LIST:
+		r = pr_proto_reply_ok(req->id);
+		json_object_object_add(r, "sessions", session_list(d));
+		ctl_send(d, ctl_client_id(c), r);
+		break;
+	case PR_OP_RELOAD:
+		if (daemon_reload(d, why, sizeof(why)))
+			r = pr_proto_reply_error(req->id, 1, "%s", why);
+		else
+			r = pr_proto_reply_ok(req->id);
+		json_object_object_add(r, "rig", json_object_new_string(d->cfg.rig.name));
+		ctl_send(d, ctl_client_id(c), r);
+		break;
+	case PR_OP_WATCH:
+		ctl_set_watch(c);
+		r = pr_proto_reply_ok(req->id);
+		json_object_object_add(r, "watching", json_object_new_boolean(1));
+		ctl_send(d, ctl_client_id(c), r);
+		break;
+	case PR_OP_COUNT:
+		break;
+	}
+}

@@ -1,0 +1,165 @@
+/* photorig drivers: `sim`, a simulated camera.
+ *
+ * It renders the generated scene of core/scene.h from its own viewpoint (the
+ * seed picks the background, the object's shape and placement), with sensor
+ * noise, a slight exposure drift from frame to frame and a capture latency,
+ * and delivers a JPEG file as a real camera does. Plates are the empty
+ * background; shots have the object, turned by the request's angle.
+ * Everything is deterministic from the seed and the frame number.
+ *
+ * Truth for tests: with want_truth the frame also carries the shot's exact
+ * alpha (the daemon writes it to CAMERA/truth/STEM.png when the environment
+ * variable PHOTORIG_SIM_TRUTH=1 is set; see daemon/rig.c).
+ *
+ * The latency is spent after rendering, so a slow render never makes the
+ * camera later than its configured latency unless rendering alone exceeds
+ * it. */
+#define _GNU_SOURCE
+#include "camera.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "imageio.h"
+#include "scene.h"
+
+#define SIM_DEFAULT_W 1280
+#define SIM_DEFAULT_H 960
+#define SIM_JPEG_QUALITY 92
+/* "slight": 0.35% brightness, one sigma. More inflates the per-pixel noise a
+ * plate measures over its frames (core/plate.c folds frame-to-frame exposure
+ * changes into the noise), which weakens masking on dark-on-dark objects. */
+#define SIM_DRIFT_EV 0.005f
+
+struct cam_handle {
+	char name[64];
+	char serial[64];
+	struct pr_scene_params scene;
+	uint32_t latency_ms;
+	int open;
+};
+
+/* FNV-1a: a stable seed from a position name when none is configured. */
+static uint32_t name_seed(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h ? h : 1;
+}
+
+static int sim_open(const struct cam_params *p, struct cam_handle **out, struct pr_error *err)
+{
+	struct cam_handle *h = calloc(1, sizeof(*h));
+	if (!h)
+		return pr_error_set(err, PR_ENOMEM, "camera %s: out of memory", p->name);
+	snprintf(h->name, sizeof(h->name), "%s", p->name);
+	pr_scene_defaults(&h->scene);
+	h->scene.width = p->width ? p->width : SIM_DEFAULT_W;
+	h->scene.height = p->height ? p->height : SIM_DEFAULT_H;
+	h->scene.seed = p->seed ? p->seed : name_seed(p->name);
+	h->scene.noise_sigma = (float)p->noise;
+	h->scene.drift = SIM_DRIFT_EV;
+	h->latency_ms = p->latency_ms;
+	if (p->serial && p->serial[0])
+		snprintf(h->serial, sizeof(h->serial), "%s", p->serial);
+	else
+		snprintf(h->serial, sizeof(h->serial), "SIM%08X", (unsigned)h->scene.seed);
+	/* check the size and noise now, not at the first capture */
+	if (h->scene.width < 32 || h->scene.height < 32 || h->scene.width > PR_IMAGE_MAX_SIDE ||
+	    h->scene.height > PR_IMAGE_MAX_SIDE ||
+	    (uint64_t)h->scene.width * h->scene.height > PR_IMAGE_MAX_PIXELS) {
+		pr_error_set(err, PR_ESIZE, "camera %s: sim size %ux%u is outside 32..%u", p->name,
+			     h->scene.width, h->scene.height, PR_IMAGE_MAX_SIDE);
+		free(h);
+		return PR_ESIZE;
+	}
+	h->open = 1;
+	*out = h;
+	return 0;
+}
+
+static int sim_identify(struct cam_handle *h, struct cam_info *info, struct pr_error *err)
+{
+	(void)err;
+	memset(info, 0, sizeof(*info));
+	snprintf(info->serial, sizeof(info->serial), "%s", h->serial);
+	snprintf(info->model, sizeof(info->model), "photorig sim %ux%u", h->scene.width,
+		 h->scene.height);
+	snprintf(info->port, sizeof(info->port), "sim:%u", (unsigned)h->scene.seed);
+	return 0;
+}
+
+static void sleep_until(const struct timespec *t)
+{
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, t, NULL) == EINTR)
+		;
+}
+
+static int sim_capture(struct cam_handle *h, const struct cam_request *req, struct cam_frame *out,
+		       struct pr_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!h || !h->open)
+		return pr_error_set(err, CAM_EGONE, "camera is not open");
+	struct timespec done;
+	clock_gettime(CLOCK_MONOTONIC, &done);
+	out->trigger_ns = cam_now_realtime_ns();
+	done.tv_sec += h->latency_ms / 1000;
+	done.tv_nsec += (long)(h->latency_ms % 1000) * 1000000L;
+	if (done.tv_nsec >= 1000000000L) {
+		done.tv_sec++;
+		done.tv_nsec -= 1000000000L;
+	}
+
+	struct pr_image img;
+	struct pr_scene_truth truth = { 0 };
+	struct pr_scene_params sp = h->scene;
+	int rc;
+	if (req->kind == CAM_PLATE) {
+		rc = pr_scene_render_plate(&sp, req->index, &img, err);
+	} else {
+		sp.shot_index = req->index;
+		sp.angle_deg = (float)req->angle_deg;
+		rc = pr_scene_render_shot(&sp, &img, req->want_truth ? &truth : NULL, err);
+	}
+	if (rc)
+		return rc;
+	rc = pr_encode_jpeg_memory(&img, SIM_JPEG_QUALITY, &out->data, &out->size, err);
+	pr_image_free(&img);
+	if (!rc && truth.alpha) {
+		rc = pr_image_alloc(&out->truth, truth.width, truth.height, 1, 8, err);
+		if (!rc)
+			for (uint32_t y = 0; y < truth.height; y++)
+				memcpy(pr_image_row(&out->truth, y),
+				       truth.alpha + (size_t)y * truth.width, truth.width);
+	}
+	pr_scene_truth_free(&truth);
+	if (rc) {
+		cam_frame_free(out);
+		return rc;
+	}
+	snprintf(out->ext, sizeof(out->ext), "jpg");
+	sleep_until(&done);
+	return 0;
+}
+
+static void sim_close(struct cam_handle **hp)
+{
+	if (!hp || !*hp)
+		return;
+	free(*hp);
+	*hp = NULL;
+}
+
+const struct cam_driver cam_sim_driver = {
+	.name = "sim",
+	.open = sim_open,
+	.identify = sim_identify,
+	.arm = NULL,
+	.capture = sim_capture,
+	.close = sim_close,
+};

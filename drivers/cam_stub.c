@@ -1,0 +1,65 @@
+/* photorig drivers: tables for drivers left out of this build.
+ *
+ * A config that names gphoto2 or v4l2 on a photorig built without them gets
+ * a clear "not compiled in" at attach, naming the build option, instead of
+ * an unknown-driver error or a link failure. When a driver is built, its own
+ * file defines the table and CMake leaves its stub out (CAM_STUB_GPHOTO2 /
+ * CAM_STUB_V4L2 say which stubs to compile). */
+#include "camera.h"
+
+#include <stddef.h>
+
+#define STUB_OPEN(fn, drv, option)                                                             \
+	static int fn(const struct cam_params *p, struct cam_handle **out,                     \
+		      struct pr_error *err)                                                    \
+	{                                                                                      \
+		*out = NULL;                                                                   \
+		return pr_error_set(err, CAM_ENOTCOMPILED,                                     \
+				    "camera %s: driver '" drv "' is not compiled in: rebuild "     \
+				    "photorig with -D" option "=ON",                               \
+				    p->name);                                                  \
+	}
+
+static int stub_identify(struct cam_handle *h, struct cam_info *info, struct pr_error *err)
+{
+	(void)h;
+	(void)info;
+	return pr_error_set(err, CAM_ENOTCOMPILED, "driver not compiled in");
+}
+
+static int stub_capture(struct cam_handle *h, const struct cam_request *req,
+			struct cam_frame *out, struct pr_error *err)
+{
+	(void)h;
+	(void)req;
+	(void)out;
+	return pr_error_set(err, CAM_ENOTCOMPILED, "driver not compiled in");
+}
+
+static void stub_close(struct cam_handle **h)
+{
+	if (h)
+		*h = NULL;
+}
+
+#ifdef CAM_STUB_GPHOTO2
+STUB_OPEN(gphoto2_open, "gphoto2", "PHOTORIG_WITH_GPHOTO2")
+const struct cam_driver cam_gphoto2_driver = {
+	.name = "gphoto2",
+	.open = gphoto2_open,
+	.identify = stub_identify,
+	.capture = stub_capture,
+	.close = stub_close,
+};
+#endif
+
+#ifdef CAM_STUB_V4L2
+STUB_OPEN(v4l2_open, "v4l2", "PHOTORIG_WITH_V4L2")
+const struct cam_driver cam_v4l2_driver = {
+	.name = "v4l2",
+	.open = v4l2_open,
+	.identify = stub_identify,
+	.capture = stub_capture,
+	.close = stub_close,
+};
+#endif

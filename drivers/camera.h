@@ -1,0 +1,126 @@
+/* photorig drivers: the camera driver interface.
+ *
+ * A driver is one const table of functions over an opaque handle, one table
+ * per file (cam_sim.c, cam_gphoto2.c, cam_v4l2.c). A driver left out of the
+ * build still has a table (cam_stub.c) whose open() says "not compiled in",
+ * so a config naming it fails clearly at attach instead of at link time.
+ *
+ * Threading: the daemon owns one thread per camera position and calls a
+ * handle only from that thread (libgphoto2 is not thread-safe across a
+ * camera). Nothing here knows the daemon or its config file: the daemon maps
+ * a camera section onto struct cam_params.
+ *
+ * Return values: 0, or a negative code. The recoverable device states have
+ * their own codes (CAM_E*), so the caller can retry or re-open; anything else
+ * is a PR_E* code from core/error.h. Every error fills a struct pr_error with
+ * a sentence naming the camera. */
+#ifndef PHOTORIG_CAMERA_H
+#define PHOTORIG_CAMERA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "image.h"
+
+enum cam_errcode {
+	CAM_EBUSY = -20,          /* the camera is busy: retry shortly */
+	CAM_EGONE = -21,          /* the camera went away (unplugged, connection lost): re-open */
+	CAM_ETIMEOUT = -22,       /* no answer within the timeout */
+	CAM_ENOTCOMPILED = -23,   /* this photorig was built without the driver */
+};
+
+const char *cam_strerror(int code);
+
+/* One `set.KEY = VALUE` line of the camera's section. */
+struct cam_setting {
+	const char *key;
+	const char *value;
+};
+
+/* What a driver needs to find and set up its camera. Strings are "" when
+ * not given. Borrowed: valid only during open(). */
+struct cam_params {
+	const char *name;         /* camera position, for messages */
+	const char *serial;
+	const char *port;
+	const char *device;
+	const struct cam_setting *settings;
+	uint32_t nsettings;
+	uint32_t width, height;   /* 0 = driver's choice */
+	uint32_t timeout_ms;
+	int delete_after_download; /* gphoto2: remove each file from the camera once downloaded */
+	/* sim */
+	uint32_t seed;
+	uint32_t latency_ms;
+	double noise;
+};
+
+/* What the orchestrator asks for. Real cameras ignore the kind; the sim
+ * renders an empty background for plates and the object for shots. */
+enum cam_kind { CAM_SHOT = 0, CAM_PLATE };
+
+struct cam_request {
+	enum cam_kind kind;
+	uint32_t index;           /* shot or plate frame number: the sim's noise / drift stream */
+	double angle_deg;         /* turntable angle (the sim turns its object) */
+	int want_truth;           /* sim: also deliver the truth alpha */
+};
+
+/* One delivered file, as the camera wrote it. A capture that writes
+ * several files (RAW+JPEG) chains them through next: the first file is the
+ * struct the caller passed, the others are malloc'd. */
+struct cam_frame {
+	uint8_t *data;            /* malloc'd; the file's bytes */
+	size_t size;
+	char ext[8];              /* "jpg", "cr3", ...: the original's extension */
+	int64_t trigger_ns;       /* CLOCK_REALTIME when the shutter was released */
+	int64_t arrival_ns;       /* CLOCK_REALTIME when the camera announced the file; 0 = unknown */
+	struct pr_image truth;    /* sim with want_truth: 1-channel alpha, else empty */
+	struct cam_frame *next;   /* the capture's next file, or NULL */
+};
+
+/* Frees f's data and every chained frame (f itself is the caller's). */
+void cam_frame_free(struct cam_frame *f);
+
+struct cam_info {
+	char serial[64];
+	char model[64];
+	char port[128];
+};
+
+struct cam_handle;
+
+struct cam_driver {
+	const char *name;
+	/* Find the camera and bind it. */
+	int (*open)(const struct cam_params *params, struct cam_handle **out, struct pr_error *err);
+	/* Serial number, model and port of the opened camera. */
+	int (*identify)(struct cam_handle *h, struct cam_info *info, struct pr_error *err);
+	/* Prepare a capture (optional, may be NULL): whatever may take long
+	 * (settings checks, focus) so that capture() after the release
+	 * barrier starts at once. */
+	int (*arm)(struct cam_handle *h, const struct cam_request *req, struct pr_error *err);
+	/* Release the shutter and wait for the file. */
+	int (*capture)(struct cam_handle *h, const struct cam_request *req, struct cam_frame *out,
+		       struct pr_error *err);
+	/* Release the camera; *h becomes NULL, so closing twice is safe. */
+	void (*close)(struct cam_handle **h);
+	/* Optional (may be NULL): reset a hung device (gphoto2: USB reset of its
+	 * bus/device). The handle is unusable afterwards: close() it and open()
+	 * again, by serial, since the device may come back at another address.
+	 * PR_EUNSUPPORTED when the camera cannot be reset (PTP/IP). */
+	int (*reset)(struct cam_handle *h, struct pr_error *err);
+};
+
+extern const struct cam_driver cam_sim_driver;
+extern const struct cam_driver cam_gphoto2_driver;
+extern const struct cam_driver cam_v4l2_driver;
+
+/* The driver called name ("sim", "gphoto2", "v4l2"), or NULL. */
+const struct cam_driver *cam_driver_find(const char *name);
+
+/* CLOCK_REALTIME in nanoseconds (trigger times in manifests). */
+int64_t cam_now_realtime_ns(void);
+
+#endif

@@ -1,0 +1,130 @@
+/* photorig watch: print photorigd's events as they happen (sets started,
+ * files saved, masks written, sets complete, errors), one line each, or the
+ * raw JSON lines with --json. Runs until interrupted or the daemon stops.
+ *
+ * photorig raw: send stdin to the daemon byte for byte and print every line
+ * it answers; for scripts and tests that need to speak the protocol
+ * directly (malformed requests included). */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli_util.h"
+#include "client_conn.h"
+#include "cmd.h"
+
+static void show_event(json_object *e, const char *name)
+{
+	long long set = (long long)pr_json_int(e, "set", 0);
+	const char *cam = pr_json_str(e, "camera", "?");
+	if (!strcmp(name, "set_started"))
+		printf("set %lld: triggered %lld cameras\n", set, (long long)pr_json_int(e, "cameras", 0));
+	else if (!strcmp(name, "file_saved"))
+		printf("set %lld: %s saved %s\n", set, cam, pr_json_str(e, "file", "?"));
+	else if (!strcmp(name, "mask_written"))
+		printf("set %lld: %s masked, %.1f%% foreground%s%s\n", set, cam,
+		       100.0 * pr_json_double(e, "foreground", 0),
+		       pr_json_bool(e, "stale_plate", 0) ? ", STALE-PLATE" : "",
+		       pr_json_bool(e, "camera_moved", 0) ? ", CAMERA-MOVED" : "");
+	else if (!strcmp(name, "set_complete"))
+		printf("set %lld: %s, spread %.2f ms\n", set,
+		       pr_json_bool(e, "complete", 0) ? "complete" : "INCOMPLETE",
+		       pr_json_double(e, "spread_ms", 0));
+	else if (!strcmp(name, "plate_saved"))
+		printf("%s: plate saved\n", cam);
+	else if (!strcmp(name, "error"))
+		printf("set %lld: %s: ERROR %s\n", set, cam, pr_json_str(e, "error", "?"));
+	else
+		printf("%s\n", json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN));
+	fflush(stdout);
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	const char *sock = NULL;
+	int json = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
+			sock = argv[++i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: photorig watch [--socket PATH] [--json]\n\n"
+			       "Prints photorigd's events as they happen until interrupted.\n");
+			return 0;
+		} else {
+			fprintf(stderr, "photorig watch: unknown argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	struct client_conn c;
+	struct pr_request req;
+	struct pr_reply rep = { 0 };
+	if (conn_open(&c, "watch", sock))
+		return 1;
+	pr_request_init(&req, PR_OP_WATCH, 1);
+	if (conn_call(&c, &req, 30000, &rep, 0) || !rep.ok) {
+		if (rep.obj)
+			fprintf(stderr, "photorig watch: %s\n", rep.error);
+		pr_reply_free(&rep);
+		conn_close(&c);
+		return 1;
+	}
+	pr_reply_free(&rep);
+	for (;;) {
+		const char *line;
+		struct pr_error err;
+		long n = conn_read_line(&c, -1, 0, &line);
+		if (n < 0)
+			break;
+		if (json) {
+			printf("%s\n", line);
+			fflush(stdout);
+			continue;
+		}
+		if (pr_proto_decode_reply(line, (size_t)n, &rep, &err) == 0) {
+			if (rep.kind == PR_REPLY_EVENT)
+				show_event(rep.obj, rep.event);
+			pr_reply_free(&rep);
+		}
+	}
+	conn_close(&c);
+	return 0;
+}
+
+int cmd_raw(int argc, char **argv)
+{
+	const char *sock = NULL;
+	uint32_t timeout_s = 10;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--socket") && i + 1 < argc)
+			sock = argv[++i];
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			if (cli_parse_u32("raw", "timeout", argv[++i], 1, 3600, &timeout_s))
+				return 2;
+		} else {
+			fprintf(stderr, "usage: photorig raw [--socket PATH] [--timeout S] < LINES\n");
+			return 2;
+		}
+	}
+	struct client_conn c;
+	if (conn_open(&c, "raw", sock))
+		return 1;
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+		if (conn_send(&c, buf, (size_t)n)) {
+			conn_close(&c);
+			return 1;
+		}
+	/* tell the daemon we are done sending; it answers what it read */
+	shutdown(c.fd, SHUT_WR);
+	const char *line;
+	while (conn_read_line(&c, (int)timeout_s * 1000, 1, &line) >= 0)
+		printf("%s\n", line);
+	conn_close(&c);
+	return 0;
+}
