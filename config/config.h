@@ -8,7 +8,9 @@
  *   [daemon]        socket, state_dir, output_root, worker_threads, log_level, group, max_clients
  *   [rig]           name, file_template, conventions, plate_frames, plate_required,
  *                   tiff_compression, tiff_bits, set_timeout_ms, and the rig-wide mask
- *                   defaults method, tolerance, invert, key_color, min_area
+ *                   defaults method, tolerance, invert, key_color, min_area; backdrop
+ *                   composites: backdrop, backdrop_format, backdrop_quality,
+ *                   crop_margin, aspect
  *   [camera NAME]   one per camera position (NAME: 1..32 of letters, digits, '.', '_', '-')
  *   [turntable]     driver none|sim|grbl|line and its keys
  *   [trigger]       driver none|usbrelay|serialbox, and the operator key (evdev)
@@ -115,6 +117,16 @@ struct pr_rig_config {
 	int tiff_bits;                    /* 8 or 16 */
 	int set_timeout_ms;               /* a set waits this long for its last camera */
 	struct pr_rig_mask mask;
+	/* Backdrop composites (core/composite.h), written as S_backdrop.jpg|png
+	 * when backdrop is set. backdrop: "" (none), a colour #RRGGBB or an
+	 * absolute image path (pr_backdrop_load); crop_margin: "" (no crop),
+	 * "N%" or "Npx" (pr_crop_parse_margin); aspect: "" (free) or "W:H"
+	 * (pr_crop_parse_aspect). Checked with those functions when loaded. */
+	char backdrop[PR_CONFIG_PATH_MAX];
+	int backdrop_format;              /* enum pr_composite_format */
+	int backdrop_quality;             /* JPEG quality 1..100 */
+	char crop_margin[16];
+	char aspect[16];
 };
 
 /* ---- [camera NAME] ---- */
@@ -155,6 +167,9 @@ struct pr_camera_config {
 	/* gphoto2 */
 	int delete_after_download;
 	uint32_t timeout_ms;
+	/* Backdrop override: "" = the rig's, "none" = no composite for this
+	 * camera, else a colour or absolute image path as [rig] backdrop. */
+	char backdrop[PR_CONFIG_PATH_MAX];
 };
 
 /* ---- [turntable] ---- */

@@ -2,6 +2,9 @@
  * parsing, defaults, range checks, printing and comparison all read it. */
 #include "config_schema.h"
 
+#include "backdrop.h"
+#include "crop.h"
+
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +25,8 @@ const char *const pr_cfg_cam_drivers[] = { "sim", "gphoto2", "v4l2", NULL };
 const char *const pr_cfg_tt_drivers[] = { "none", "sim", "grbl", "line", NULL };
 const char *const pr_cfg_trig_drivers[] = { "none", "usbrelay", "serialbox", NULL };
 static const char *const key_actions[] = { "capture", "pause", NULL };
+/* Same order as enum pr_composite_format. */
+static const char *const backdrop_formats[] = { "jpeg", "png", NULL };
 
 /* ---- checks of single values ---- */
 
@@ -253,6 +258,48 @@ static int check_rotate_cmd(const void *field, char *why, size_t size)
 	return 0;
 }
 
+/* Backdrops: a colour, or an image by absolute path (a relative one would
+ * depend on the daemon's working folder); "none" only where allowed. */
+static int check_backdrop_spec(const char *s, int none_ok, char *why, size_t size)
+{
+	uint8_t rgb[3];
+	if (!*s || pr_backdrop_parse_colour(s, rgb) || s[0] == '/' || (none_ok && !strcmp(s, "none")))
+		return 0;
+	snprintf(why, size, "expected a colour #RRGGBB or an absolute image path%s",
+		 none_ok ? ", or none" : "");
+	return -1;
+}
+
+static int check_rig_backdrop(const void *field, char *why, size_t size)
+{
+	return check_backdrop_spec(field, 0, why, size);
+}
+
+static int check_camera_backdrop(const void *field, char *why, size_t size)
+{
+	return check_backdrop_spec(field, 1, why, size);
+}
+
+static int check_crop_margin(const void *field, char *why, size_t size)
+{
+	struct pr_crop_options o;
+	pr_crop_options_default(&o);
+	if (!*(const char *)field || !pr_crop_parse_margin(field, &o, NULL))
+		return 0;
+	snprintf(why, size, "expected N%% (of the object's longer side) or Npx, or empty");
+	return -1;
+}
+
+static int check_aspect(const void *field, char *why, size_t size)
+{
+	struct pr_crop_options o;
+	pr_crop_options_default(&o);
+	if (!*(const char *)field || !pr_crop_parse_aspect(field, &o, NULL))
+		return 0;
+	snprintf(why, size, "expected W:H with whole numbers 1..10000 (e.g. 4:5), or empty");
+	return -1;
+}
+
 /* ---- the table ---- */
 
 #define F(type, field) .offset = offsetof(type, field), .size = sizeof(((type *)0)->field)
@@ -291,6 +338,12 @@ const struct cfg_key pr_cfg_keys[] = {
 	{ SEC_RIG, "invert", CT_BOOL, RG(mask.invert) },
 	{ SEC_RIG, "key_color", CT_COLOUR, RG(mask.key_rgb) },
 	{ SEC_RIG, "min_area", CT_U32, RG(mask.min_area), 0, 100000000 },
+	{ SEC_RIG, "backdrop", CT_STRING, RG(backdrop), .def = "", .check = check_rig_backdrop },
+	{ SEC_RIG, "backdrop_format", CT_ENUM, RG(backdrop_format), .def = "jpeg",
+	  .values = backdrop_formats },
+	{ SEC_RIG, "backdrop_quality", CT_INT, RG(backdrop_quality), 1, 100, "92" },
+	{ SEC_RIG, "crop_margin", CT_STRING, RG(crop_margin), .def = "", .check = check_crop_margin },
+	{ SEC_RIG, "aspect", CT_STRING, RG(aspect), .def = "", .check = check_aspect },
 
 	/* [camera NAME] */
 	{ SEC_CAMERA, "driver", CT_ENUM, CM(driver), .values = pr_cfg_cam_drivers,
@@ -321,6 +374,7 @@ const struct cfg_key pr_cfg_keys[] = {
 	{ SEC_CAMERA, "min_area", CT_U32, CM(mask.min_area), 0, 100000000, .flags = CK_MASK },
 	{ SEC_CAMERA, "include", CT_REGION, CM(mask), .flags = CK_REPEAT },
 	{ SEC_CAMERA, "exclude", CT_REGION, CM(mask), .flags = CK_REPEAT | CK_EXCLUDE },
+	{ SEC_CAMERA, "backdrop", CT_STRING, CM(backdrop), .def = "", .check = check_camera_backdrop },
 
 	/* [turntable] */
 	{ SEC_TURNTABLE, "driver", CT_ENUM, TT(driver), .def = "none", .values = pr_cfg_tt_drivers },

@@ -17,5 +17,6 @@ int cmd_watch(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_raw(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_sheet(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "cli_util.h"
 #include "cmd.h"
+#include "cmd_mask_backdrop.h"
 #include "imageio.h"
 #include "mask.h"
 #include "outputs.h"
@@ -17,7 +18,8 @@
 static const char mask_usage[] =
 	"usage: photorig mask --plate FILE [--plate FILE ...] --out DIR [--method M]\n"
 	"                     [--tolerance N] [--invert] [--include POLY] [--exclude POLY]\n"
-	"                     [--key-color RRGGBB] [--conventions LIST] [--compression C] SHOT...\n"
+	"                     [--key-color RRGGBB] [--conventions LIST] [--compression C]\n"
+	"                     [--backdrop COLOR|FILE [--crop-margin M] [--aspect W:H]] SHOT...\n"
 	"\n"
 	"Masks every SHOT against the background plate built from the --plate files and\n"
 	"writes, for a shot N with stem S: OUT/masks/S.png (255 = object, 0 = background)\n"
@@ -50,6 +52,7 @@ static const char mask_usage[] =
 	"  --compression C     TIFF compression: none, lzw, deflate, zstd (default: %s)\n"
 	"  --bits B            TIFF bits per sample, 8 or 16 (default: the shot's own)\n"
 	"  --no-tiff           write masks only\n"
+	MASK_BACKDROP_USAGE
 	"stages (defaults suit most rigs):\n"
 	"  --no-drift          do not compensate exposure / white-balance drift\n"
 	"  --no-shadow         do not treat cast shadows as background\n"
@@ -104,6 +107,7 @@ static const struct option mask_options[] = {
 	{ "no-matte", no_argument, NULL, OPT_NO_MATTE },
 	{ "feather-radius", required_argument, NULL, OPT_FEATHER_R },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	MASK_BACKDROP_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -118,6 +122,7 @@ struct mask_cli {
 	int tolerance_given;
 	struct pr_mask_params params;
 	struct pr_output_options output;
+	struct mask_backdrop backdrop;
 };
 
 static int method_needs_plate(enum pr_mask_method m)
@@ -134,6 +139,7 @@ static int parse_mask_args(int argc, char **argv, struct mask_cli *c)
 
 	pr_mask_params_default(&c->params);
 	pr_output_options_default(&c->output);
+	mask_backdrop_init(&c->backdrop);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":h", mask_options, NULL)) != -1) {
@@ -247,6 +253,11 @@ static int parse_mask_args(int argc, char **argv, struct mask_cli *c)
 			if (cli_parse_u32("mask", "threads", optarg, 1, 64, &u))
 				return 2;
 			c->params.threads = (int)u;
+			break;
+		case OPT_BACKDROP: case OPT_BACKDROP_FORMAT: case OPT_BACKDROP_QUALITY:
+		case OPT_CROP_MARGIN: case OPT_ASPECT: case OPT_NO_DECONTAMINATE:
+			if (mask_backdrop_option(&c->backdrop, opt, optarg))
+				return 2;
 			break;
 		case 'h':
 			printf(mask_usage, pr_tiff_compression_name(PR_TIFF_DEFAULT));
@@ -373,7 +384,8 @@ static int mask_one(const struct mask_cli *c, const struct pr_plate *plate, cons
 	int rc = pr_outputs_write(c->out, path, &shot, &r, &c->output, &err);
 	if (rc)
 		fprintf(stderr, "photorig mask: %s: %s\n", path, err.msg);
-	else
+	else if (!(rc = mask_backdrop_write(&c->backdrop, c->out, path, &shot, &r,
+					    plate_method ? plate : NULL)))
 		print_shot_line(path, &r, cli_now() - t0, plate_method);
 	pr_mask_result_free(&r);
 	pr_image_free(&shot);
@@ -395,11 +407,13 @@ int cmd_mask(int argc, char **argv)
 		free(c);
 		return status < 0 ? 0 : status;
 	}
-	if (cli_make_dirs("mask", c->out)) {
+	if ((status = mask_backdrop_load(&c->backdrop, c->params.invert))) {
 		free(c);
-		return 1;
+		return status;
 	}
-	if (method_needs_plate(c->params.method) && load_plate(c, &plate)) {
+	if (cli_make_dirs("mask", c->out) ||
+	    (method_needs_plate(c->params.method) && load_plate(c, &plate))) {
+		mask_backdrop_free(&c->backdrop);
 		free(c);
 		return 1;
 	}
@@ -407,6 +421,7 @@ int cmd_mask(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		status |= mask_one(c, &plate, argv[i]);
 	pr_plate_free(&plate);
+	mask_backdrop_free(&c->backdrop);
 	free(c);
 	return status;
 }

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "reload", cmd_reload, "make photorigd read its config again" },
 	{ "raw", cmd_raw, "send stdin to photorigd as is, print the replies (scripts)" },
 	{ "bench", cmd_bench, "time each masking stage on a generated scene or given files" },
+	{ "sheet", cmd_sheet, "contact sheet of shots with their mask outlines (offline)" },
 };
 
 static void usage(FILE *out)

@@ -277,6 +277,48 @@ static void test_mask_inheritance(void **state)
 	pr_config_free(&cfg);
 }
 
+/* Backdrop composites: the [rig] keys and a camera's override, checked with
+ * the same core parsers the daemon uses. */
+static void test_backdrop_keys(void **state)
+{
+	(void)state;
+	struct pr_config cfg;
+	struct pr_error_list errs;
+	load_ok("[rig]\nbackdrop = #FFFFFF\nbackdrop_format = png\nbackdrop_quality = 80\n"
+		"crop_margin = 5%\naspect = 4:5\n"
+		"[camera a]\ndriver = sim\n"
+		"[camera b]\ndriver = sim\nbackdrop = /srv/studio.jpg\n"
+		"[camera c]\ndriver = sim\nbackdrop = none\n",
+		"x.ini", &cfg);
+	assert_string_equal(cfg.rig.backdrop, "#FFFFFF");
+	assert_int_equal(cfg.rig.backdrop_format, 1);
+	assert_int_equal(cfg.rig.backdrop_quality, 80);
+	assert_string_equal(cfg.rig.crop_margin, "5%");
+	assert_string_equal(cfg.rig.aspect, "4:5");
+	assert_string_equal(cfg.cameras[0].backdrop, "");
+	assert_string_equal(cfg.cameras[1].backdrop, "/srv/studio.jpg");
+	assert_string_equal(cfg.cameras[2].backdrop, "none");
+	char *text = print_to_string(&cfg);
+	struct pr_config again;
+	load_ok(text, "x.ini", &again);
+	assert_true(pr_config_equal(&cfg, &again));
+	free(text);
+	pr_config_free(&again);
+	pr_config_free(&cfg);
+	const char *bad[] = {
+		"[rig]\nbackdrop = studio.jpg\n" CAM, "[rig]\nbackdrop = none\n" CAM,
+		"[rig]\ncrop_margin = 5pt\n" CAM, "[rig]\naspect = 4x5\n" CAM,
+		"[rig]\nbackdrop_format = gif\n" CAM, "[rig]\nbackdrop_quality = 0\n" CAM,
+		CAM "backdrop = ffff\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pr_error_list_init(&errs);
+		assert_int_equal(pr_config_load_string(bad[i], "bad.ini", &cfg, &errs), PR_EINVAL);
+		assert_true(errs.count >= 1);
+		assert_non_null(strstr(errs.msg[0], "bad.ini:"));
+	}
+}
+
 static void test_values_and_quoting(void **state)
 {
 	(void)state;
@@ -601,6 +643,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_contents),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_mask_inheritance),
+		cmocka_unit_test(test_backdrop_keys),
 		cmocka_unit_test(test_values_and_quoting),
 		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_check_template),

@@ -1,0 +1,221 @@
+/* photorig sheet: a contact sheet of shots and their masks, offline.
+ *
+ * The daemon writes a sheet after every set; this command makes one from
+ * files on disk: pairs of shot and mask (as `photorig mask` wrote them), a
+ * tile each, optionally in several rows (one per set). With no plate at
+ * hand, a tile shows the foreground and the BORDER flag from the mask alone. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_util.h"
+#include "cmd.h"
+#include "imageio.h"
+#include "outputs.h"
+#include "sheet.h"
+
+static const char sheet_usage[] =
+	"usage: photorig sheet --out FILE.png [--masks DIR] [--tile-width N] [--columns N]\n"
+	"                      [--row LABEL] TILE... [--row LABEL TILE...]\n"
+	"\n"
+	"Writes a contact sheet (PNG): a tile per camera with the shot scaled down, the\n"
+	"mask's outline drawn over it, and a caption with the camera name, the foreground\n"
+	"percentage and flags (BORDER: the object touches the frame's edge).\n"
+	"\n"
+	"A TILE is SHOT:MASK[:NAME] (NAME defaults to the shot's stem), or just SHOT with\n"
+	"--masks DIR, which takes DIR/masks/S.png for a shot with stem S (the folder\n"
+	"`photorig mask --out DIR` wrote). A tile that cannot be read is named on stderr\n"
+	"and shown as MISSING; the exit status is then 1.\n"
+	"\n"
+	"options:\n"
+	"  --out FILE.png    the sheet (written atomically)\n"
+	"  --masks DIR       where to find masks for tiles given as SHOT\n"
+	"  --row LABEL       start a new row (a set) headed LABEL; tiles before the first\n"
+	"                    --row form an unlabelled row\n"
+	"  --tile-width N    thumbnail width in pixels (default 320)\n"
+	"  --columns N       tiles per line within a row (default: all on one line)\n"
+	"  -h, --help        this text\n";
+
+enum { S_OUT = 256, S_MASKS, S_ROW, S_TILE_W, S_COLUMNS };
+
+static const struct option sheet_options[] = {
+	{ "out", required_argument, NULL, S_OUT },
+	{ "masks", required_argument, NULL, S_MASKS },
+	{ "row", required_argument, NULL, S_ROW },
+	{ "tile-width", required_argument, NULL, S_TILE_W },
+	{ "columns", required_argument, NULL, S_COLUMNS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct item {
+	int is_row;
+	const char *text;
+};
+
+/* Read a mask file as one 8-bit plane (>= 128 = object). */
+static int load_mask(const char *path, const struct pr_image *shot, uint8_t **out,
+		     struct pr_error *err)
+{
+	struct pr_image m, rgb = { 0 };
+	int rc = pr_decode_file(path, &m, err);
+	if (rc)
+		return rc;
+	if (m.width != shot->width || m.height != shot->height) {
+		rc = pr_error_set(err, PR_ESIZE, "%s: mask is %ux%u but its shot is %ux%u", path,
+				  m.width, m.height, shot->width, shot->height);
+		pr_image_free(&m);
+		return rc;
+	}
+	if ((rc = pr_image_to_rgb8(&m, &rgb, err))) {
+		pr_image_free(&m);
+		return rc;
+	}
+	size_t n = (size_t)m.width * m.height;
+	*out = malloc(n);
+	if (!*out)
+		rc = pr_error_set(err, PR_ENOMEM, "out of memory");
+	for (uint32_t y = 0; *out && y < m.height; y++) {
+		const uint8_t *s = pr_image_row(&rgb, y);
+		for (uint32_t x = 0; x < m.width; x++)
+			(*out)[(size_t)y * m.width + x] = s[3 * x];
+	}
+	pr_image_free(&m);
+	pr_image_free(&rgb);
+	return rc;
+}
+
+/* Make one tile; on failure a MISSING tile, the reason printed, return 1. */
+static int make_tile(const char *spec, const char *masks_dir, const struct pr_sheet_options *o,
+		     struct pr_sheet_tile *t)
+{
+	char shot_path[PATH_MAX], mask_path[PATH_MAX], name[64], stem[NAME_MAX + 1];
+	struct pr_error err;
+	struct pr_image shot;
+	uint8_t *mask = NULL;
+	const char *c1 = strchr(spec, ':');
+	if (c1) {
+		const char *c2 = strchr(c1 + 1, ':');
+		snprintf(shot_path, sizeof(shot_path), "%.*s", (int)(c1 - spec), spec);
+		snprintf(mask_path, sizeof(mask_path), "%.*s", (int)(c2 ? c2 - c1 - 1 : (long)strlen(c1 + 1)),
+			 c1 + 1);
+		pr_output_stem(shot_path, stem, sizeof(stem));
+		snprintf(name, sizeof(name), "%.63s", c2 && c2[1] ? c2 + 1 : stem);
+	} else {
+		snprintf(shot_path, sizeof(shot_path), "%s", spec);
+		pr_output_stem(shot_path, stem, sizeof(stem));
+		snprintf(name, sizeof(name), "%.63s", stem);
+		if (!masks_dir) {
+			fprintf(stderr, "photorig sheet: tile '%s': give SHOT:MASK, or --masks DIR\n", spec);
+			pr_sheet_tile_missing(t, name, "no mask given");
+			return 1;
+		}
+		snprintf(mask_path, sizeof(mask_path), "%s/masks/%s.png", masks_dir, stem);
+	}
+	if (pr_decode_file(shot_path, &shot, &err)) {
+		fprintf(stderr, "photorig sheet: %s\n", err.msg);
+		pr_sheet_tile_missing(t, name, "shot unreadable");
+		return 1;
+	}
+	int rc = load_mask(mask_path, &shot, &mask, &err);
+	if (!rc)
+		rc = pr_sheet_tile_make(t, name, &shot, mask, 0, NULL, o, &err);
+	pr_image_free(&shot);
+	free(mask);
+	if (rc) {
+		fprintf(stderr, "photorig sheet: %s\n", err.msg);
+		pr_sheet_tile_missing(t, name, "mask unreadable");
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_sheet(int argc, char **argv)
+{
+	struct pr_sheet_options o;
+	struct pr_error err;
+	const char *out = NULL, *masks = NULL;
+	struct item *items = calloc((size_t)argc + 1, sizeof(*items));
+	size_t nitems = 0, ntiles = 0, nrows = 0;
+	int opt, status = 0;
+
+	if (!items) {
+		fprintf(stderr, "photorig sheet: out of memory\n");
+		return 1;
+	}
+	pr_sheet_options_default(&o);
+	optind = 1;
+	opterr = 0;
+	/* "-": tiles come back in order, between the --row options */
+	while ((opt = getopt_long(argc, argv, "-:h", sheet_options, NULL)) != -1) {
+		switch (opt) {
+		case 1: items[nitems++] = (struct item){ 0, optarg }; ntiles++; break;
+		case S_ROW: items[nitems++] = (struct item){ 1, optarg }; nrows++; break;
+		case S_OUT: out = optarg; break;
+		case S_MASKS: masks = optarg; break;
+		case S_TILE_W:
+			if (cli_parse_u32("sheet", "tile-width", optarg, 16, 4096, &o.tile_width))
+				goto usage;
+			break;
+		case S_COLUMNS:
+			if (cli_parse_u32("sheet", "columns", optarg, 0, 1024, &o.columns))
+				goto usage;
+			break;
+		case 'h':
+			fputs(sheet_usage, stdout);
+			free(items);
+			return 0;
+		case ':':
+			fprintf(stderr, "photorig sheet: option '%s' needs a value\n", argv[optind - 1]);
+			goto usage;
+		default:
+			fprintf(stderr, "photorig sheet: unknown option '%s'\n", argv[optind - 1]);
+			goto usage;
+		}
+	}
+	if (!out || !ntiles) {
+		fprintf(stderr, "photorig sheet: %s\n", !out ? "--out FILE.png is required"
+							     : "no TILE given");
+		goto usage;
+	}
+	struct pr_sheet_tile *tiles = calloc(ntiles, sizeof(*tiles));
+	struct pr_sheet_row *rows = calloc(nrows + 1, sizeof(*rows));
+	if (!tiles || !rows) {
+		fprintf(stderr, "photorig sheet: out of memory\n");
+		free(tiles);
+		free(rows);
+		free(items);
+		return 1;
+	}
+	size_t r = 0, k = 0;
+	rows[0].tiles = tiles;
+	for (size_t i = 0; i < nitems; i++) {
+		if (items[i].is_row) {
+			if (rows[r].ntiles || rows[r].label)
+				r++;
+			rows[r].label = items[i].text;
+			rows[r].tiles = tiles + k;
+			continue;
+		}
+		status |= make_tile(items[i].text, masks, &o, &tiles[k++]);
+		rows[r].ntiles++;
+	}
+	if (pr_sheet_write(out, rows, r + 1, &o, &err)) {
+		fprintf(stderr, "photorig sheet: %s\n", err.msg);
+		status = 1;
+	} else {
+		printf("%s\n", out);
+	}
+	for (size_t i = 0; i < ntiles; i++)
+		pr_sheet_tile_free(&tiles[i]);
+	free(tiles);
+	free(rows);
+	free(items);
+	return status;
+usage:
+	fprintf(stderr, "Try 'photorig sheet --help'.\n");
+	free(items);
+	return 2;
+}
