@@ -76,8 +76,11 @@ int conn_send(struct client_conn *c, const void *data, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			fprintf(stderr, "photorig %s: photorigd closed the connection (%s)\n", c->cmd,
-				strerror(errno));
+			/* a daemon that refuses a connection writes why, then closes:
+			 * the caller reads that line before reporting a broken pipe */
+			if (errno != EPIPE && errno != ECONNRESET)
+				fprintf(stderr, "photorig %s: cannot send to photorigd: %s\n",
+					c->cmd, strerror(errno));
 			return -1;
 		}
 		p += n;
@@ -180,8 +183,9 @@ int conn_call(struct client_conn *c, const struct pr_request *req, int timeout_m
 	      struct pr_reply *rep, int raw_json)
 {
 	int bar = isatty(STDERR_FILENO) && !raw_json, drawn = 0;
+	/* on a failed send, what the daemon said before closing is still read */
 	if (conn_send_request(c, req))
-		return -1;
+		timeout_ms = 2000;
 	for (;;) {
 		const char *line;
 		struct pr_error err;

@@ -66,7 +66,7 @@ int cmd_watch(int argc, char **argv)
 	if (conn_open(&c, "watch", sock))
 		return 1;
 	pr_request_init(&req, PR_OP_WATCH, 1);
-	if (conn_call(&c, &req, 30000, &rep, 0) || !rep.ok) {
+	if (conn_call(&c, &req, 30000, &rep, json) || !rep.ok) {
 		if (rep.obj)
 			fprintf(stderr, "photorig watch: %s\n", rep.error);
 		pr_reply_free(&rep);
