@@ -54,11 +54,53 @@ static int runs_push(struct runs *rs, uint32_t y, uint32_t x0, uint32_t x1)
 	return 0;
 }
 
+/* Scanning a row for the ends of runs, eight bytes at a time where the
+ * bytes are all alike: a 24 MP mask is mostly long runs, and a byte-by-byte
+ * loop would spend a branch on every pixel. */
+#define ONES 0x0101010101010101ull
+
+static inline uint64_t load8(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* first x' >= x with row[x'] != v */
+static uint32_t skip_equal(const uint8_t *row, uint32_t x, uint32_t w, uint8_t v)
+{
+	const uint64_t all = ONES * v;
+	while (x + 8 <= w && load8(row + x) == all)
+		x += 8;
+	while (x < w && row[x] == v)
+		x++;
+	return x;
+}
+
+/* first x' >= x with row[x'] == 0 */
+static uint32_t skip_nonzero(const uint8_t *row, uint32_t x, uint32_t w)
+{
+	for (; x + 8 <= w; x += 8) {
+		uint64_t v = load8(row + x);
+		if ((v - ONES) & ~v & (ONES << 7))
+			break; /* a zero byte in these eight */
+	}
+	while (x < w && row[x])
+		x++;
+	return x;
+}
+
+/* first x' >= x with row[x'] == v */
+static uint32_t find_value(const uint8_t *row, uint32_t x, uint32_t w, uint8_t v)
+{
+	const uint8_t *p = x < w ? memchr(row + x, v, w - x) : NULL;
+	return p ? (uint32_t)(p - row) : w;
+}
+
 /* Collect runs of pixels for which (v != 0) == want, or, with want >= 2,
  * runs of the value want itself. */
 static int runs_collect(struct runs *rs, const uint8_t *plane, uint32_t w, uint32_t h, int want)
 {
-#define IN_RUN(v) (want >= 2 ? (v) == want : ((v) != 0) == want)
 	memset(rs, 0, sizeof(*rs));
 	rs->row_start = malloc(sizeof(size_t) * ((size_t)h + 1));
 	if (!rs->row_start)
@@ -68,13 +110,16 @@ static int runs_collect(struct runs *rs, const uint8_t *plane, uint32_t w, uint3
 		rs->row_start[y] = rs->n;
 		uint32_t x = 0;
 		while (x < w) {
-			while (x < w && !IN_RUN(row[x]))
-				x++;
+			/* to the start of a run, then to its end */
+			x = want >= 2 ? find_value(row, x, w, (uint8_t)want)
+			    : want    ? skip_equal(row, x, w, 0)
+				      : skip_nonzero(row, x, w);
 			if (x == w)
 				break;
 			uint32_t x0 = x;
-			while (x < w && IN_RUN(row[x]))
-				x++;
+			x = want >= 2 ? skip_equal(row, x, w, (uint8_t)want)
+			    : want    ? skip_nonzero(row, x, w)
+				      : skip_equal(row, x, w, 0);
 			if (runs_push(rs, y, x0, x)) {
 				runs_free(rs);
 				return -1;
@@ -87,7 +132,6 @@ static int runs_collect(struct runs *rs, const uint8_t *plane, uint32_t w, uint3
 	}
 	rs->row_start[h] = rs->n;
 	return 0;
-#undef IN_RUN
 }
 
 static uint32_t find(struct run *r, uint32_t i)

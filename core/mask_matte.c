@@ -29,6 +29,13 @@
 
 enum { BAND_NONE = 0, BAND_OUTLINE = 1, BAND_WEAK = 2 };
 
+static inline uint64_t load8(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
 struct sums {
 	uint32_t w, h;
 	float *v; /* 4 floats per cell: weight, r, g, b */
@@ -131,12 +138,18 @@ static void band_rows(void *ctx, uint32_t y0, uint32_t y1)
 	const size_t from = (size_t)y0 * j->w, to = (size_t)y1 * j->w;
 	const uint8_t *restrict er = j->eroded, *restrict mask = j->mask, *restrict strong = j->strong;
 	uint8_t *restrict band = j->band;
-	for (size_t i = from; i < to; i++)
-		band[i] = band[i] & (uint8_t)~er[i] ? BAND_OUTLINE : BAND_NONE;
-	/* kept pixels that are not surely object: gaps that weak evidence closed */
-	if (strong)
+	if (!strong) {
 		for (size_t i = from; i < to; i++)
-			band[i] = band[i] == BAND_NONE && mask[i] && !strong[i] ? BAND_WEAK : band[i];
+			band[i] = (band[i] & (uint8_t)~er[i]) != 0;
+		return;
+	}
+	/* kept pixels that are not surely object (gaps that weak evidence
+	 * closed) are BAND_WEAK; written without branches so that it vectorises */
+	for (size_t i = from; i < to; i++) {
+		uint8_t outline = (band[i] & (uint8_t)~er[i]) != 0;
+		uint8_t weak = !outline & (mask[i] != 0) & (strong[i] == 0);
+		band[i] = (uint8_t)(outline * BAND_OUTLINE + weak * BAND_WEAK);
+	}
 }
 
 /* Object colours summed per cell, from the pixels of inner. Cell rows are
@@ -158,7 +171,11 @@ static void gather_rows(void *ctx, uint32_t cy0, uint32_t cy1)
 		const uint8_t *srow = pr_image_row(j->shot, y);
 		const uint8_t *in = j->inner + (size_t)y * W;
 		float *cell = j->f->v + (size_t)(y / s) * j->f->w * 4;
-		for (uint32_t x = 0; x < W; x++)
+		for (uint32_t x = 0; x < W; x++) {
+			if (x + 8 <= W && !load8(in + x)) {
+				x += 7; /* eight pixels outside the object at once */
+				continue;
+			}
 			if (in[x]) {
 				float *c = cell + (x / s) * 4;
 				c[0] += 1;
@@ -166,6 +183,7 @@ static void gather_rows(void *ctx, uint32_t cy0, uint32_t cy1)
 				c[2] += srow[3 * x + 1];
 				c[3] += srow[3 * x + 2];
 			}
+		}
 	}
 }
 
@@ -197,6 +215,12 @@ static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 		float ty = fy - (float)iy;
 		ty = ty > 1 ? 1 : ty;
 		for (uint32_t x = 0; x < W; x++) {
+			/* the band is a thin line through the frame: skip the rest
+			 * eight pixels at a time */
+			if (x + 8 <= W && !load8(band + x)) {
+				x += 7;
+				continue;
+			}
 			if (!band[x])
 				continue;
 			float fx = ((float)x + 0.5f) * inv_s - 0.5f;

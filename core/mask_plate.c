@@ -62,6 +62,7 @@ struct classify_job {
 /* Gradient magnitude of the plate's green channel (central differences,
  * L1), used to allow for misregistration on background edges. The interior
  * is one branch-free loop (it vectorises); the two edge columns clamp. */
+PR_VECTOR_CLONES
 static void plate_gradient_row(const struct pr_plate *pl, uint32_t y, float *restrict grad)
 {
 	const uint32_t w = pl->width;
@@ -216,6 +217,12 @@ static void shadow_row(const struct classify_job *j, uint32_t y, const float *re
 	const uint8_t *m = j->plate->mean + (size_t)y * w * 3;
 	const float amin = (float)j->p->shadow_min;
 	for (uint32_t x = 0; x < w; x++) {
+		/* most of a row is background: skip it eight pixels at a time */
+		uint64_t eight;
+		if (x + 8 <= w && (memcpy(&eight, out + x, 8), eight == 0)) {
+			x += 7;
+			continue;
+		}
 		if (!out[x])
 			continue;
 		const float pr = clamp255(f->gain[0] * m[3 * x] + f->offset[0]),
@@ -229,12 +236,12 @@ static void shadow_row(const struct classify_job *j, uint32_t y, const float *re
 		const float cd2 = (sr * sr + sg * sg + sb * sb) - a * sp;
 		const float slack = sq(SHADOW_NOISE_SLACK) * lim + sq(SHADOW_CHROMA_SLACK * a) * pp;
 		if (a >= amin && a < 1.0f && cd2 <= slack && smooth_shading(j, x, y, a)) {
-			int t = texture_test(j, x, y, a, var[x]);
+			int tex = texture_test(j, x, y, a, var[x]);
 			/* texture seen through: surely shadow; no texture to
 			 * see: the region decides */
-			if (t == TEXTURE_KEPT)
+			if (tex == TEXTURE_KEPT)
 				out[x] = CLASS_BACKGROUND;
-			else if (t == TEXTURE_NONE)
+			else if (tex == TEXTURE_NONE)
 				out[x] = CLASS_SHADOW;
 		}
 	}
@@ -245,7 +252,7 @@ static void classify_rows(void *ctx, uint32_t y0, uint32_t y1)
 	const struct classify_job *j = ctx;
 	const struct pr_plate *pl = j->plate;
 	const uint32_t w = pl->width;
-	/* two scratch rows per band, not per row */
+	/* scratch rows per band, not per row */
 	float *grad = malloc(sizeof(float) * w);
 	float *var = malloc(sizeof(float) * w);
 	if (!grad || !var) {
