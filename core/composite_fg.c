@@ -230,7 +230,7 @@ void fg_estimator_row(const struct fg_estimator *e, uint32_t y, uint32_t x0, uin
 			continue;
 		}
 		const float al = a[x] / 255.0f;
-		float B[3], s[7], near[4];
+		float B[3] = { 0, 0, 0 }, s[7], near[4];
 		int have_b = 1;
 		grid_read(&e->bg, e->cell, x, y, s);
 		if (e->plate) {
