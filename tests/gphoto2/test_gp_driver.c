@@ -481,7 +481,8 @@ static void test_identity_by_serial(void **state)
 	pthread_t t[NCAM];
 	for (int i = 0; i < NCAM; i++) {
 		o[i] = (struct opener){ .r = r, .i = i };
-		snprintf(o[i].port, sizeof(o[i].port), "%s", port[i]);
+		_Static_assert(sizeof(o[i].port) == sizeof(port[i]), "same port buffers");
+		memcpy(o[i].port, port[i], sizeof(o[i].port));
 		pthread_create(&t[i], NULL, opener_main, &o[i]);
 	}
 	for (int i = 0; i < NCAM; i++)
