@@ -104,7 +104,8 @@ int main(int argc, char **argv)
 		pr_config_free(&d.cfg);
 		return 0;
 	}
-	umask(022);
+	/* the umask is the caller's (systemd: UMask=0027, so outputs are
+	 * readable by group photorig); atomic_file.c reads it once */
 	signal(SIGPIPE, SIG_IGN);
 	/* blocked before any thread exists, so every thread inherits the mask
 	 * and the signals reach only the loop's signalfd */

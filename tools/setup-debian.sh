@@ -6,7 +6,7 @@ PACKAGES="build-essential cmake pkg-config
   libtiff-dev libturbojpeg0-dev libpng-dev zlib1g-dev
   libinih-dev libjson-c-dev libsystemd-dev
   libgphoto2-dev libv4l-dev libusb-1.0-0-dev
-  libcmocka-dev"
+  libcmocka-dev jq"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive

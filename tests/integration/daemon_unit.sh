@@ -1,0 +1,19 @@
+# systemd/photorigd.service: hardened to an exposure of 2.0 or lower, and
+# valid for systemd-analyze verify (with ExecStart pointing at this build).
+. "$(dirname "$0")/lib.inc"
+: "${PHOTORIGD_BIN:?}"
+UNIT=$PHOTORIG_SOURCE/systemd/photorigd.service
+if ! command -v systemd-analyze >/dev/null; then
+	echo "systemd-analyze not installed: skipped"; exit 0
+fi
+expect_status 0 "systemd-analyze security" -- systemd-analyze security --offline=true "$UNIT"
+SCORE=$(printf '%s\n' "$OUT" | sed -n 's/.*Overall exposure level for photorigd.service: \([0-9.]*\).*/\1/p')
+if [ -n "$SCORE" ] && awk "BEGIN{exit !($SCORE <= 2.0)}"; then pass "exposure $SCORE <= 2.0"; else fail "exposure '$SCORE'"; fi
+sed "s|/usr/sbin/photorigd|$PHOTORIGD_BIN|" "$UNIT" > "$TMP/photorigd.service"
+expect_status 0 "systemd-analyze verify" -- systemd-analyze verify "$TMP/photorigd.service"
+for k in Type=notify WatchdogSec= User=photorig RuntimeDirectory=photorig StateDirectory=photorig DeviceAllow=char-usb_device; do
+	grep -q "^$k" "$UNIT" && pass "unit has $k" || fail "unit lacks $k"
+done
+grep -q 'ID_USB_INTERFACES}=="\*:060101:\*".*GROUP="photorig".*ENV{ID_GPHOTO2}=""' "$PHOTORIG_SOURCE/systemd/60-photorig.rules" &&
+	pass "udev: PTP cameras to group photorig, hidden from gvfs" || fail "udev rule"
+finish
