@@ -21,13 +21,6 @@
 
 /* |F - B| must exceed this many noise units for alpha to mean anything. */
 #define MATTE_MIN_CONTRAST 4.0f
-/* Pixels that joined the object as weak evidence, away from the outline,
- * are taken out only when they are clearly background seen through a gap:
- * alpha below this, against a contrast of at least MATTE_WEAK_CONTRAST. */
-#define MATTE_WEAK_MAX_ALPHA 0.35f
-#define MATTE_WEAK_CONTRAST 16.0f
-
-enum { BAND_NONE = 0, BAND_OUTLINE = 1, BAND_WEAK = 2 };
 
 static inline uint64_t load8(const uint8_t *p)
 {
@@ -124,10 +117,9 @@ static int box_sum4(struct sums *p, uint32_t r, int threads)
 	return j.failed ? -1 : 0;
 }
 
-/* The band: the outline (within rb of a change of the mask) and, where
- * strong evidence is known, the kept pixels that are not strong. */
+/* The band: the outline, within rb of a change of the mask. */
 struct band_job {
-	const uint8_t *mask, *strong, *eroded;
+	const uint8_t *eroded;
 	uint8_t *band; /* holds dilate(mask) on entry */
 	uint32_t w;
 };
@@ -136,20 +128,10 @@ static void band_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
 	const struct band_job *j = ctx;
 	const size_t from = (size_t)y0 * j->w, to = (size_t)y1 * j->w;
-	const uint8_t *restrict er = j->eroded, *restrict mask = j->mask, *restrict strong = j->strong;
+	const uint8_t *restrict er = j->eroded;
 	uint8_t *restrict band = j->band;
-	if (!strong) {
-		for (size_t i = from; i < to; i++)
-			band[i] = (band[i] & (uint8_t)~er[i]) != 0;
-		return;
-	}
-	/* kept pixels that are not surely object (gaps that weak evidence
-	 * closed) are BAND_WEAK; written without branches so that it vectorises */
-	for (size_t i = from; i < to; i++) {
-		uint8_t outline = (band[i] & (uint8_t)~er[i]) != 0;
-		uint8_t weak = !outline & (mask[i] != 0) & (strong[i] == 0);
-		band[i] = (uint8_t)(outline * BAND_OUTLINE + weak * BAND_WEAK);
-	}
+	for (size_t i = from; i < to; i++)
+		band[i] = (band[i] & (uint8_t)~er[i]) != 0;
 }
 
 /* Object colours summed per cell, from the pixels of inner. Cell rows are
@@ -252,14 +234,10 @@ static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 			float sig2 = 0;
 			for (int c = 0; c < 3; c++)
 				sig2 += sq(pr_plate_sigma(j->plate, i, c));
-			const int outline = band[x] == BAND_OUTLINE;
-			const float min_contrast = outline ? MATTE_MIN_CONTRAST : MATTE_WEAK_CONTRAST;
-			if (den < sq(min_contrast) * sig2 * fit->var_scale)
+			if (den < sq(MATTE_MIN_CONTRAST) * sig2 * fit->var_scale)
 				continue; /* object and background look alike here */
 			float a = num / den;
 			a = a < 0 ? 0 : (a > 1 ? 1 : a);
-			if (!outline && a >= MATTE_WEAK_MAX_ALPHA)
-				continue; /* weak evidence inside: only clear background is taken out */
 			j->mask[i] = a >= 0.5f ? 255 : 0;
 			j->alpha[i] = (uint8_t)(a * 255.0f + 0.5f);
 		}
@@ -290,7 +268,7 @@ int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
 	if (mask_morph_into(mask, inner, W, H, rb, 0, p->threads) ||
 	    mask_morph_into(mask, band, W, H, rb, 1, p->threads))
 		goto out;
-	struct band_job bj = { mask, strong, inner, band, W };
+	struct band_job bj = { inner, band, W };
 	pr_parallel_rows(p->threads, H, band_rows, &bj);
 	if (strong && mask_morph_into(strong, inner, W, H, rb, 0, p->threads))
 		goto out;

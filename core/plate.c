@@ -58,7 +58,7 @@ void pr_plate_estimate_noise(const uint8_t *rgb, uint32_t width, uint32_t height
 			     size_t stride, float sigma[3])
 {
 	enum { MAX_SAMPLES = 65536 };
-	sigma[0] = sigma[1] = sigma[2] = PR_PLATE_NOISE_FLOOR;
+	sigma[0] = sigma[1] = sigma[2] = PR_PLATE_SINGLE_NOISE_FLOOR;
 	if (width < 3 || height < 3)
 		return;
 	uint64_t inner = (uint64_t)(width - 2) * (height - 2);
@@ -81,7 +81,7 @@ void pr_plate_estimate_noise(const uint8_t *rgb, uint32_t width, uint32_t height
 			}
 		}
 		float s = median_inplace(v, n) / (0.6745f * 6.0f);
-		sigma[c] = s < PR_PLATE_NOISE_FLOOR ? PR_PLATE_NOISE_FLOOR : s;
+		sigma[c] = s < PR_PLATE_SINGLE_NOISE_FLOOR ? PR_PLATE_SINGLE_NOISE_FLOOR : s;
 	}
 	free(v);
 }

@@ -26,12 +26,16 @@
 
 /* Noise values are stored in quarter levels of an 8-bit sample. */
 #define PR_PLATE_NOISE_SCALE 4.0f
-/* No pixel is trusted to be quieter than this (8-bit levels): quantisation,
- * JPEG re-compression and frame-to-frame jitter differ between a plate and
- * a shot by about this much even where the sensor itself is clean (on the
- * real leaves pair a floor of 1 level let JPEG noise between the leaves
- * into the mask: F 0.978; 2 levels: F 0.984). */
-#define PR_PLATE_NOISE_FLOOR 2.0f
+/* No pixel is trusted to be quieter than this (8-bit levels). With two
+ * plate frames or more each pixel's noise is measured, JPEG jitter between
+ * frames included, and only quantisation is left below it. */
+#define PR_PLATE_NOISE_FLOOR 1.0f
+/* With one plate frame the noise is estimated from the image itself, which
+ * cannot see how a shot's JPEG compression will differ from the plate's:
+ * about two levels even where the sensor is clean (on the real leaves pair
+ * a floor of 1 level let that noise between the leaves into the mask: F
+ * 0.978; 2 levels: F 0.984). */
+#define PR_PLATE_SINGLE_NOISE_FLOOR 2.0f
 
 struct pr_plate {
 	uint32_t width, height;
@@ -66,8 +70,12 @@ void pr_plate_estimate_noise(const uint8_t *rgb, uint32_t width, uint32_t height
 /* Per-pixel noise sigma in 8-bit levels (floor applied). */
 static inline float pr_plate_sigma(const struct pr_plate *p, size_t i, int channel)
 {
-	float s = p->noise ? p->noise[i] / PR_PLATE_NOISE_SCALE : p->global_noise[channel];
-	return s < PR_PLATE_NOISE_FLOOR ? PR_PLATE_NOISE_FLOOR : s;
+	if (p->noise) {
+		float s = p->noise[i] / PR_PLATE_NOISE_SCALE;
+		return s < PR_PLATE_NOISE_FLOOR ? PR_PLATE_NOISE_FLOOR : s;
+	}
+	float s = p->global_noise[channel];
+	return s < PR_PLATE_SINGLE_NOISE_FLOOR ? PR_PLATE_SINGLE_NOISE_FLOOR : s;
 }
 
 int pr_plate_save(const struct pr_plate *p, const char *path, struct pr_error *err);
