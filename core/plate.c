@@ -39,6 +39,7 @@ void pr_plate_builder_free(struct pr_plate_builder *b)
 {
 	if (!b)
 		return;
+	free(b->first);
 	free(b->sum);
 	free(b->sumsq);
 	memset(b, 0, sizeof(*b));
@@ -111,16 +112,43 @@ int pr_plate_builder_add(struct pr_plate_builder *b, const struct pr_image *fram
 		src = &rgb;
 	}
 	const size_t npix = (size_t)b->width * b->height;
+	/* A plate of one frame (the common case: one empty shot per camera)
+	 * is that frame: it is kept as it is, and the sums (240 MB at 24 MP)
+	 * are only made when a second frame arrives. */
+	if (b->frames == 0) {
+		b->first = malloc(npix * 3);
+		if (!b->first) {
+			pr_image_free(&rgb);
+			pr_plate_builder_free(b);
+			return pr_error_set(err, PR_ENOMEM, "%s: out of memory for the plate model", name);
+		}
+		for (uint32_t y = 0; y < b->height; y++)
+			memcpy(b->first + (size_t)y * b->width * 3, pr_image_row(src, y),
+			       (size_t)b->width * 3);
+		pr_plate_estimate_noise(src->pixels, src->width, src->height, src->stride,
+					b->first_noise);
+		b->frames++;
+		pr_image_free(&rgb);
+		return 0;
+	}
 	if (!b->sum) {
-		b->sum = calloc(npix * 3, sizeof(*b->sum));
-		b->sumsq = calloc(npix, sizeof(*b->sumsq));
+		b->sum = malloc(npix * 3 * sizeof(*b->sum));
+		b->sumsq = malloc(npix * sizeof(*b->sumsq));
 		if (!b->sum || !b->sumsq) {
 			pr_image_free(&rgb);
 			pr_plate_builder_free(b);
 			return pr_error_set(err, PR_ENOMEM, "%s: out of memory for the plate model", name);
 		}
-		pr_plate_estimate_noise(src->pixels, src->width, src->height, src->stride,
-					b->first_noise);
+		const uint8_t *restrict f = b->first;
+		for (size_t i = 0; i < npix; i++) {
+			uint32_t r = f[3 * i], g = f[3 * i + 1], bl = f[3 * i + 2];
+			b->sum[3 * i] = (uint16_t)r;
+			b->sum[3 * i + 1] = (uint16_t)g;
+			b->sum[3 * i + 2] = (uint16_t)bl;
+			b->sumsq[i] = r * r + g * g + bl * bl;
+		}
+		free(b->first);
+		b->first = NULL;
 	}
 	for (uint32_t y = 0; y < b->height; y++) {
 		const uint8_t *restrict s = pr_image_row(src, y);
@@ -170,15 +198,17 @@ int pr_plate_builder_finish(struct pr_plate_builder *b, struct pr_plate *out, st
 	out->height = b->height;
 	out->frames = n;
 	out->created = (int64_t)time(NULL);
-	out->mean = malloc(npix * 3);
-	if (!out->mean)
-		goto nomem;
-	for (size_t i = 0; i < npix * 3; i++)
-		out->mean[i] = (uint8_t)((b->sum[i] + n / 2) / n);
-
 	if (n == 1) {
+		/* the mean of one frame is the frame: handed over, not copied */
+		out->mean = b->first;
+		b->first = NULL;
 		memcpy(out->global_noise, b->first_noise, sizeof(out->global_noise));
 	} else {
+		out->mean = malloc(npix * 3);
+		if (!out->mean)
+			goto nomem;
+		for (size_t i = 0; i < npix * 3; i++)
+			out->mean[i] = (uint8_t)((b->sum[i] + n / 2) / n);
 		out->noise = malloc(npix);
 		if (!out->noise)
 			goto nomem;

@@ -52,6 +52,7 @@ struct pr_plate {
  * memory together), then finish. */
 struct pr_plate_builder {
 	uint32_t width, height, frames;
+	uint8_t *first;    /* the first frame's RGB, until a second frame arrives */
 	uint16_t *sum;     /* per sample sum over frames (frames <= PR_PLATE_MAX_FRAMES) */
 	uint32_t *sumsq;   /* per pixel sum over frames and channels of sample^2 */
 	float first_noise[3]; /* noise estimated from the first frame alone */

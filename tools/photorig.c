@@ -1,6 +1,7 @@
 /* photorig: the command-line client. Offline commands (mask, eval, scene,
  * bench) run the core directly with no daemon; the others talk to photorigd
  * over its control socket (client_conn.c). */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,8 +37,22 @@ static void usage(FILE *out)
 	fprintf(out, "\n'photorig COMMAND --help' describes each command.\n");
 }
 
+/* Masking a 24 MP shot allocates and frees full-frame planes of 24 to 100
+ * MB several times over. By default glibc serves each from its own mmap and
+ * unmaps it on free, so every plane's pages fault in again, zeroed, at the
+ * next allocation (and unmapping with worker threads about costs TLB
+ * shootdowns): about 100 ms of a 24 MP shot on a 2-core machine. Serve them
+ * from the heap and keep what is freed for the next plane instead; the peak
+ * is the same, since the same blocks are reused. */
+static void keep_freed_memory(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 1 << 30);
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 int main(int argc, char **argv)
 {
+	keep_freed_memory();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
