@@ -14,13 +14,19 @@
 #define _GNU_SOURCE
 #include "daemon.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "imageio.h"
 #include "log.h"
 #include "parallel.h"
+
+#define WORKER_NICE 10
 
 struct pool {
 	struct daemon *d;
@@ -75,6 +81,11 @@ static void run_job(struct pool *p, struct mask_job *job)
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
+	/* Masking is CPU work that can wait; a camera thread releasing a
+	 * shutter cannot. A lower priority (per thread on Linux) keeps the
+	 * workers from delaying a trigger when the cores are busy. */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE))
+		LOG_DEBUG("mask worker keeps its priority: %s", strerror(errno));
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (!p->count && !p->stopping)

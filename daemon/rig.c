@@ -76,7 +76,8 @@ static int attach(struct cam_slot *s)
 	struct cam_params p = {
 		.name = c->name, .serial = c->serial, .port = c->port, .device = c->device,
 		.settings = set, .nsettings = c->nsettings, .width = c->width, .height = c->height,
-		.timeout_ms = c->timeout_ms, .seed = c->seed, .latency_ms = c->latency_ms,
+		.timeout_ms = c->timeout_ms, .delete_after_download = c->delete_after_download,
+		.seed = c->seed, .latency_ms = c->latency_ms,
 		.noise = c->noise,
 	};
 	struct report *r = report_new(s, REP_ATTACHED);

@@ -11,9 +11,11 @@
  * alpha (the daemon writes it to CAMERA/truth/STEM.png when the environment
  * variable PHOTORIG_SIM_TRUTH=1 is set; see daemon/rig.c).
  *
- * The latency is spent after rendering, so a slow render never makes the
- * camera later than its configured latency unless rendering alone exceeds
- * it. */
+ * The frame is rendered and encoded in arm(), before the release barrier,
+ * as a real camera prepares (focus, metering) before the shutter: after the
+ * release only the trigger time is read and the latency slept, so the
+ * measured spread is the release's, not that of four renders competing for
+ * the cores. Without arm() (a caller that skips it), capture() renders. */
 #define _GNU_SOURCE
 #include "camera.h"
 
@@ -40,6 +42,9 @@ struct cam_handle {
 	struct pr_scene_params scene;
 	uint32_t latency_ms;
 	int open;
+	struct cam_frame armed;   /* rendered by arm(), delivered by capture() */
+	int have_armed;
+	struct cam_request armed_req;
 };
 
 /* FNV-1a: a stable seed from a position name when none is configured. */
@@ -99,26 +104,15 @@ static void sleep_until(const struct timespec *t)
 		;
 }
 
-static int sim_capture(struct cam_handle *h, const struct cam_request *req, struct cam_frame *out,
-		       struct pr_error *err)
+/* Render the requested frame as the JPEG file the camera would deliver. */
+static int render(struct cam_handle *h, const struct cam_request *req, struct cam_frame *out,
+		  struct pr_error *err)
 {
-	memset(out, 0, sizeof(*out));
-	if (!h || !h->open)
-		return pr_error_set(err, CAM_EGONE, "camera is not open");
-	struct timespec done;
-	clock_gettime(CLOCK_MONOTONIC, &done);
-	out->trigger_ns = cam_now_realtime_ns();
-	done.tv_sec += h->latency_ms / 1000;
-	done.tv_nsec += (long)(h->latency_ms % 1000) * 1000000L;
-	if (done.tv_nsec >= 1000000000L) {
-		done.tv_sec++;
-		done.tv_nsec -= 1000000000L;
-	}
-
 	struct pr_image img;
 	struct pr_scene_truth truth = { 0 };
 	struct pr_scene_params sp = h->scene;
 	int rc;
+	memset(out, 0, sizeof(*out));
 	if (req->kind == CAM_PLATE) {
 		rc = pr_scene_render_plate(&sp, req->index, &img, err);
 	} else {
@@ -143,6 +137,57 @@ static int sim_capture(struct cam_handle *h, const struct cam_request *req, stru
 		return rc;
 	}
 	snprintf(out->ext, sizeof(out->ext), "jpg");
+	return 0;
+}
+
+static int same_request(const struct cam_request *a, const struct cam_request *b)
+{
+	return a->kind == b->kind && a->index == b->index && a->angle_deg == b->angle_deg &&
+	       a->want_truth == b->want_truth;
+}
+
+static int sim_arm(struct cam_handle *h, const struct cam_request *req, struct pr_error *err)
+{
+	if (!h || !h->open)
+		return pr_error_set(err, CAM_EGONE, "camera is not open");
+	if (h->have_armed) {
+		cam_frame_free(&h->armed);
+		h->have_armed = 0;
+	}
+	int rc = render(h, req, &h->armed, err);
+	if (!rc) {
+		h->have_armed = 1;
+		h->armed_req = *req;
+	}
+	return rc;
+}
+
+static int sim_capture(struct cam_handle *h, const struct cam_request *req, struct cam_frame *out,
+		       struct pr_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!h || !h->open)
+		return pr_error_set(err, CAM_EGONE, "camera is not open");
+	struct timespec done;
+	clock_gettime(CLOCK_MONOTONIC, &done);
+	int64_t trigger = cam_now_realtime_ns();
+	done.tv_sec += h->latency_ms / 1000;
+	done.tv_nsec += (long)(h->latency_ms % 1000) * 1000000L;
+	if (done.tv_nsec >= 1000000000L) {
+		done.tv_sec++;
+		done.tv_nsec -= 1000000000L;
+	}
+	int rc = 0;
+	if (h->have_armed && same_request(&h->armed_req, req)) {
+		*out = h->armed;
+		memset(&h->armed, 0, sizeof(h->armed));
+		h->have_armed = 0;
+	} else {
+		rc = render(h, req, out, err);
+	}
+	if (rc)
+		return rc;
+	out->trigger_ns = trigger;
 	sleep_until(&done);
 	return 0;
 }
@@ -151,6 +196,7 @@ static void sim_close(struct cam_handle **hp)
 {
 	if (!hp || !*hp)
 		return;
+	cam_frame_free(&(*hp)->armed);
 	free(*hp);
 	*hp = NULL;
 }
@@ -159,7 +205,7 @@ const struct cam_driver cam_sim_driver = {
 	.name = "sim",
 	.open = sim_open,
 	.identify = sim_identify,
-	.arm = NULL,
+	.arm = sim_arm,
 	.capture = sim_capture,
 	.close = sim_close,
 };

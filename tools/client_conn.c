@@ -109,18 +109,17 @@ static int64_t now_ms(void)
 
 long conn_read_line(struct client_conn *c, int timeout_ms, int quiet, const char **line)
 {
-	static size_t consumed; /* bytes of the line returned last time */
-	if (consumed) {
-		memmove(c->buf, c->buf + consumed, c->len - consumed);
-		c->len -= consumed;
-		consumed = 0;
+	if (c->consumed) {
+		memmove(c->buf, c->buf + c->consumed, c->len - c->consumed);
+		c->len -= c->consumed;
+		c->consumed = 0;
 	}
 	int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
 	for (;;) {
 		char *nl = c->buf ? memchr(c->buf, '\n', c->len) : NULL;
 		if (nl) {
 			*nl = '\0';
-			consumed = (size_t)(nl - c->buf) + 1;
+			c->consumed = (size_t)(nl - c->buf) + 1;
 			*line = c->buf;
 			return (long)(nl - c->buf);
 		}

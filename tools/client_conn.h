@@ -19,6 +19,7 @@ struct client_conn {
 	int fd;
 	char *buf;                /* received, not yet returned */
 	size_t len, cap;
+	size_t consumed;          /* bytes of the line returned last */
 };
 
 /* The socket path from --socket (may be NULL), the environment, the default. */

@@ -17,6 +17,7 @@ int cmd_watch(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_raw(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_bench_rig(int argc, char **argv); /* photorig bench --rig */
 int cmd_sheet(int argc, char **argv);
 
 #endif
