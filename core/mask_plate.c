@@ -96,10 +96,68 @@ static float brightness_ratio(const struct classify_job *j, uint32_t x, uint32_t
 	return sp / pp;
 }
 
+/* Shadow candidates come in dense regions, and neighbouring candidates look
+ * at the same pixels: the gradient products of the texture test and the
+ * brightness ratios of the shading test are kept per pixel for the rows
+ * around the current one, computed the first time a window needs them.
+ * Sums over a window still add the same values in the same order, so the
+ * decisions are exactly those of computing everything in place. */
+#define CACHE_ROWS (2 * TEX_RADIUS + 1)
+_Static_assert(SHADE_STEP <= TEX_RADIUS, "the shading test's rows must be in the cache");
+
+enum { HAVE_TERMS = 1, HAVE_RATIO = 2 };
+
+struct shade_cache {
+	uint32_t row[CACHE_ROWS]; /* image row in each slot, UINT32_MAX for none */
+	uint8_t *have[CACHE_ROWS];
+	float *ep[CACHE_ROWS], *es[CACHE_ROWS], *cross[CACHE_ROWS], *ratio[CACHE_ROWS];
+	void *mem;
+};
+
+static int shade_cache_init(struct shade_cache *c, uint32_t w)
+{
+	c->mem = malloc((sizeof(float) * 4 + 1) * CACHE_ROWS * (size_t)w);
+	if (!c->mem)
+		return -1;
+	float *f = c->mem;
+	uint8_t *b = (uint8_t *)(f + (size_t)4 * CACHE_ROWS * w);
+	for (int k = 0; k < CACHE_ROWS; k++) {
+		c->row[k] = UINT32_MAX;
+		c->ep[k] = f + (size_t)(4 * k) * w;
+		c->es[k] = c->ep[k] + w;
+		c->cross[k] = c->es[k] + w;
+		c->ratio[k] = c->cross[k] + w;
+		c->have[k] = b + (size_t)k * w;
+	}
+	return 0;
+}
+
+static int cache_slot(struct shade_cache *c, uint32_t y, uint32_t w)
+{
+	const int k = (int)(y % CACHE_ROWS);
+	if (c->row[k] != y) {
+		c->row[k] = y;
+		memset(c->have[k], 0, w);
+	}
+	return k;
+}
+
+static float cached_ratio(const struct classify_job *j, struct shade_cache *c, uint32_t x,
+			  uint32_t y)
+{
+	const int k = cache_slot(c, y, j->plate->width);
+	if (!(c->have[k][x] & HAVE_RATIO)) {
+		c->ratio[k][x] = brightness_ratio(j, x, y);
+		c->have[k][x] |= HAVE_RATIO;
+	}
+	return c->ratio[k][x];
+}
+
 /* Shading by a shadow is smooth: the brightness ratio of a shadow pixel is
  * shared by most pixels around it. A stem, a wire or a dark outline is
  * darker than the background on both sides of it: no shadow. */
-static int smooth_shading(const struct classify_job *j, uint32_t x, uint32_t y, float a)
+static int smooth_shading(const struct classify_job *j, struct shade_cache *c, uint32_t x,
+			  uint32_t y, float a)
 {
 	const uint32_t w = j->plate->width, h = j->plate->height;
 	const int32_t off[4][2] = { { -SHADE_STEP, 0 }, { SHADE_STEP, 0 }, { 0, -SHADE_STEP },
@@ -111,7 +169,7 @@ static int smooth_shading(const struct classify_job *j, uint32_t x, uint32_t y, 
 			agree++; /* the frame's edge says nothing against it */
 			continue;
 		}
-		agree += fabsf(brightness_ratio(j, (uint32_t)nx, (uint32_t)ny) - a) <= SHADE_AGREE;
+		agree += fabsf(cached_ratio(j, c, (uint32_t)nx, (uint32_t)ny) - a) <= SHADE_AGREE;
 	}
 	return agree >= 3;
 }
@@ -121,8 +179,8 @@ static int smooth_shading(const struct classify_job *j, uint32_t x, uint32_t y, 
  * TEXTURE_LOST, or TEXTURE_NONE where the plate is flat there. */
 enum { TEXTURE_NONE, TEXTURE_KEPT, TEXTURE_LOST };
 
-static int texture_test(const struct classify_job *j, uint32_t x, uint32_t y, float a,
-			float noise2)
+static int texture_test(const struct classify_job *j, struct shade_cache *cache, uint32_t x,
+			uint32_t y, float a, float noise2)
 {
 	const struct pr_plate *pl = j->plate;
 	const uint32_t w = pl->width, h = pl->height;
@@ -133,15 +191,25 @@ static int texture_test(const struct classify_job *j, uint32_t x, uint32_t y, fl
 	float ep = 0, es = 0, cross = 0;
 	const size_t sstride = j->shot->stride, pstride = (size_t)w * 3;
 	for (uint32_t yy = y - TEX_RADIUS; yy <= y + TEX_RADIUS; yy++) {
+		const int k = cache_slot(cache, yy, w);
+		uint8_t *have = cache->have[k];
+		float *tep = cache->ep[k], *tes = cache->es[k], *tcross = cache->cross[k];
 		const uint8_t *s = pr_image_row(j->shot, yy) + 1;
 		const uint8_t *m = pl->mean + yy * pstride + 1;
 		for (uint32_t xx = x - TEX_RADIUS; xx <= x + TEX_RADIUS; xx++) {
-			size_t l = 3 * (xx - 1), r = 3 * (xx + 1), c = 3 * xx;
-			float pgx = g * (float)(m[r] - m[l]), pgy = g * (float)(m[c + pstride] - m[c - pstride]);
-			float sgx = (float)(s[r] - s[l]), sgy = (float)(s[c + sstride] - s[c - sstride]);
-			ep += pgx * pgx + pgy * pgy;
-			es += sgx * sgx + sgy * sgy;
-			cross += sgx * pgx + sgy * pgy;
+			if (!(have[xx] & HAVE_TERMS)) {
+				size_t l = 3 * (xx - 1), r = 3 * (xx + 1), c = 3 * xx;
+				float pgx = g * (float)(m[r] - m[l]),
+				      pgy = g * (float)(m[c + pstride] - m[c - pstride]);
+				float sgx = (float)(s[r] - s[l]), sgy = (float)(s[c + sstride] - s[c - sstride]);
+				tep[xx] = pgx * pgx + pgy * pgy;
+				tes[xx] = sgx * sgx + sgy * sgy;
+				tcross[xx] = sgx * pgx + sgy * pgy;
+				have[xx] |= HAVE_TERMS;
+			}
+			ep += tep[xx];
+			es += tes[xx];
+			cross += tcross[xx];
 		}
 	}
 	const float n = (2 * TEX_RADIUS + 1) * (2 * TEX_RADIUS + 1);
@@ -208,8 +276,8 @@ static void distance_row(const uint8_t *restrict s, const uint8_t *restrict m,
 
 /* Changed pixels of a row that may be shadow: darker than the prediction
  * with its chromaticity, and (where the plate has texture) its texture. */
-static void shadow_row(const struct classify_job *j, uint32_t y, const float *restrict var,
-		       uint8_t *restrict out)
+static void shadow_row(const struct classify_job *j, struct shade_cache *cache, uint32_t y,
+		       const float *restrict var, uint8_t *restrict out)
 {
 	const struct plate_model_fit *f = j->fit;
 	const uint32_t w = j->plate->width;
@@ -235,8 +303,8 @@ static void shadow_row(const struct classify_job *j, uint32_t y, const float *re
 		const float a = sp / pp;
 		const float cd2 = (sr * sr + sg * sg + sb * sb) - a * sp;
 		const float slack = sq(SHADOW_NOISE_SLACK) * lim + sq(SHADOW_CHROMA_SLACK * a) * pp;
-		if (a >= amin && a < 1.0f && cd2 <= slack && smooth_shading(j, x, y, a)) {
-			int tex = texture_test(j, x, y, a, var[x]);
+		if (a >= amin && a < 1.0f && cd2 <= slack && smooth_shading(j, cache, x, y, a)) {
+			int tex = texture_test(j, cache, x, y, a, var[x]);
 			/* texture seen through: surely shadow; no texture to
 			 * see: the region decides */
 			if (tex == TEXTURE_KEPT)
@@ -255,12 +323,14 @@ static void classify_rows(void *ctx, uint32_t y0, uint32_t y1)
 	/* scratch rows per band, not per row */
 	float *grad = malloc(sizeof(float) * w);
 	float *var = malloc(sizeof(float) * w);
-	if (!grad || !var) {
+	struct shade_cache cache;
+	if (shade_cache_init(&cache, w) || !grad || !var) {
 		/* no memory for scratch rows: call everything background rather
 		 * than guess; the caller sees an empty mask, never a crash */
 		memset(j->classes + (size_t)y0 * w, CLASS_BACKGROUND, (size_t)(y1 - y0) * w);
 		free(grad);
 		free(var);
+		free(cache.mem);
 		return;
 	}
 	for (uint32_t y = y0; y < y1; y++) {
@@ -273,10 +343,11 @@ static void classify_rows(void *ctx, uint32_t y0, uint32_t y1)
 		distance_row(pr_image_row(j->shot, y), pl->mean + (size_t)y * w * 3, var, w, j->fit,
 			     j->weak2, j->strong2, out);
 		if (j->p->shadow)
-			shadow_row(j, y, var, out);
+			shadow_row(j, &cache, y, var, out);
 	}
 	free(grad);
 	free(var);
+	free(cache.mem);
 }
 
 void mask_classify_plate(const struct pr_mask_params *p, const struct pr_plate *plate,
