@@ -239,8 +239,17 @@ static void send_line(struct daemon *d, struct client *c, json_object *msg)
 	if (c->dead)
 		return;
 	int rc = pr_proto_serialize(msg, &line, &len);
+	if (rc == PR_PROTO_EOVERSIZE && !pr_json_str(msg, "event", NULL)) {
+		/* say so rather than leave the client waiting for an answer */
+		json_object *e = pr_proto_reply_error(pr_json_int(msg, "id", 0),
+						      pr_json_int(msg, "id", -1) >= 0,
+						      "reply too large (more than %d bytes)",
+						      PR_PROTO_MAX_REPLY);
+		rc = pr_proto_serialize(e, &line, &len);
+		json_object_put(e);
+	}
 	if (rc) {
-		LOG_ERR("a reply could not be encoded: %s", pr_proto_strerror(rc));
+		LOG_ERR("a message could not be encoded: %s", pr_proto_strerror(rc));
 		return;
 	}
 	if (c->out_len + len > CLIENT_OUT_MAX) {

@@ -137,6 +137,14 @@ static void op_session_start(struct daemon *d, struct client *c, const struct pr
 	char why[512];
 	if (refuse_busy(d, c, req))
 		return;
+	/* masks still running belong to the active session's sets */
+	if (d->session && strcmp(d->session->name, req->name) && pool_in_flight(d)) {
+		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(
+				 req->id, 1, "busy: %u mask%s of session %s still being written; try "
+				 "again in a moment", pool_in_flight(d), pool_in_flight(d) == 1 ? "" : "s",
+				 d->session->name));
+		return;
+	}
 	if (session_open(d, req->name, why, sizeof(why))) {
 		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "session '%s': %s",
 								   req->name, why));
