@@ -168,7 +168,7 @@ int daemon_reload(struct daemon *d, char *why, size_t size)
 static void on_report(struct daemon *d, struct report *r)
 {
 	switch (r->type) {
-	case REP_ATTACHED:
+	case REP_ATTACHED: {
 		if (r->generation != d->generation)
 			break;
 		struct cam_slot *s = &d->slots[r->cam];
@@ -181,6 +181,7 @@ static void on_report(struct daemon *d, struct report *r)
 		}
 		daemon_update_status(d);
 		break;
+	}
 	case REP_SHOT:
 		capture_on_shot(d, r);
 		break;

@@ -52,5 +52,18 @@ expect_status 0 "capture continues" -- pr capture
 expect_output 'set 3: complete' "with set 3"
 [ -s "$S/cam04/cam04_0003.jpg" ] && pass "cam04_0003.jpg" || fail "cam04_0003.jpg missing"
 check_session "$S" && pass "still consistent" || fail "inconsistent after set 3"
-daemon_stop && [ "$DSTATUS" = 0 ] && pass "clean exit" || fail "exit status $DSTATUS"
+
+# SIGTERM in the middle of a set: the set in flight is finished (cam04's
+# file still arrives 4 s later), no new set starts, the client is told
+pr capture --count 3 > "$TMP/cap2.out" 2>&1 &
+CPID=$!
+wait_for 20 test -s "$S/cam01/cam01_0004.jpg" && pass "set 4 under way" || fail "set 4 did not start"
+daemon_stop && [ "$DSTATUS" = 0 ] && pass "SIGTERM mid-set: clean exit" || fail "exit status $DSTATUS"
+wait $CPID; rc=$?
+[ $rc = 1 ] && grep -q 'photorigd is stopping after 1 of 3 sets' "$TMP/cap2.out" &&
+	pass "the client is told the daemon stopped after set 4" || fail "client: exit $rc, $(cat "$TMP/cap2.out")"
+[ -s "$S/cam04/cam04_0004.jpg" ] && pass "cam04's file of the set in flight was saved" || fail "cam04_0004.jpg lost"
+[ "$(jq -r '.sets[] | select(.set == 4) | .complete' "$S/manifest.json")" = true ] && pass "set 4 complete" || fail "set 4 not complete"
+[ -e "$S/cam01/cam01_0005.jpg" ] && fail "a new set started while stopping" || pass "no new set after SIGTERM"
+check_session "$S" && pass "consistent after SIGTERM" || fail "inconsistent after SIGTERM"
 finish
