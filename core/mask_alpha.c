@@ -450,7 +450,7 @@ int mask_feather(const struct pr_mask_params *p, const struct pr_image *shot,
 	if (box_mean(&I, &mI, &tmp, rs, p->threads) || box_mean(&P, &mP, &tmp, rs, p->threads))
 		goto out;
 	struct upsample_job j = { shot, alpha, &mI, &mP, s, ix, tx, xstart, 0 };
-	pr_parallel_rows(p->threads, H, upsample_rows, &j);
+	pr_parallel_rows_interleaved(p->threads, H, 64, upsample_rows, &j); /* edges are not spread evenly */
 	rc = j.failed ? PR_ENOMEM : 0;
 out:
 	free(I.v);

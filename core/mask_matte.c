@@ -277,7 +277,7 @@ int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
 	if (box_sum4(&f, reach, p->threads))
 		goto out;
 	struct matte_job j = { plate, shot, fit, band, &f, s, mask, alpha };
-	pr_parallel_rows(p->threads, H, matte_rows, &j);
+	pr_parallel_rows_interleaved(p->threads, H, 64, matte_rows, &j); /* the outline is not spread evenly */
 	rc = 0;
 out:
 	free(inner);

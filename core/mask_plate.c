@@ -360,5 +360,6 @@ void mask_classify_plate(const struct pr_mask_params *p, const struct pr_plate *
 		.weak2 = (float)sq((float)(p->tolerance * p->hysteresis)),
 		.shift2 = (float)sq((float)p->edge_shift),
 	};
-	pr_parallel_rows(p->threads, plate->height, classify_rows, &j);
+	/* shadows and outlines gather in part of the frame: interleaved chunks */
+	pr_parallel_rows_interleaved(p->threads, plate->height, 64, classify_rows, &j);
 }

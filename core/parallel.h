@@ -28,4 +28,11 @@ int pr_cpu_count(void);
  * core. If a thread cannot be created its band runs in the caller. */
 void pr_parallel_rows(int threads, uint32_t height, pr_rows_fn fn, void *ctx);
 
+/* The same, but each thread takes every threads-th chunk of `chunk` rows
+ * (fn is called once per chunk): for work that gathers in part of the
+ * frame (an object's outline, its shadow), which contiguous bands would
+ * leave to one thread. */
+void pr_parallel_rows_interleaved(int threads, uint32_t height, uint32_t chunk, pr_rows_fn fn,
+				  void *ctx);
+
 #endif
