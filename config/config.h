@@ -143,6 +143,9 @@ struct pr_camera_setting {
 	char value[192];
 };
 
+/* v4l2 on_refused_control: fail the attach, or attach with a warning. */
+enum pr_refused_control { PR_REFUSED_ERROR = 0, PR_REFUSED_WARN };
+
 struct pr_camera_config {
 	char name[PR_CONFIG_NAME_MAX + 1];
 	enum pr_cam_driver driver;
@@ -164,9 +167,11 @@ struct pr_camera_config {
 	/* v4l2 */
 	char pixel_format[5];             /* fourcc (YUYV, MJPG, ...); "" = driver's choice */
 	uint32_t fps;                     /* 0 = camera default */
+	int on_refused_control;           /* enum pr_refused_control: a control the camera
+					   * will not set or read back (manual exposure) */
 	/* gphoto2 */
 	int delete_after_download;
-	uint32_t timeout_ms;
+	uint32_t timeout_ms;              /* gphoto2, v4l2: longest wait for a file / frame */
 	/* Backdrop override: "" = the rig's, "none" = no composite for this
 	 * camera, else a colour or absolute image path as [rig] backdrop. */
 	char backdrop[PR_CONFIG_PATH_MAX];

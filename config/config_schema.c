@@ -27,6 +27,8 @@ const char *const pr_cfg_trig_drivers[] = { "none", "usbrelay", "serialbox", NUL
 static const char *const key_actions[] = { "capture", "pause", NULL };
 /* Same order as enum pr_composite_format. */
 static const char *const backdrop_formats[] = { "jpeg", "png", NULL };
+/* Same order as enum pr_refused_control. */
+static const char *const refused_control_actions[] = { "error", "warn", NULL };
 
 /* ---- checks of single values ---- */
 
@@ -363,10 +365,12 @@ const struct cfg_key pr_cfg_keys[] = {
 	{ SEC_CAMERA, "pixel_format", CT_STRING, CM(pixel_format), .def = "",
 	  .drivers = DRV(PR_CAM_V4L2), .check = check_fourcc },
 	{ SEC_CAMERA, "fps", CT_U32, CM(fps), 0, 1000, "0", .drivers = DRV(PR_CAM_V4L2) },
+	{ SEC_CAMERA, "on_refused_control", CT_ENUM, CM(on_refused_control), .def = "error",
+	  .drivers = DRV(PR_CAM_V4L2), .values = refused_control_actions },
 	{ SEC_CAMERA, "delete_after_download", CT_BOOL, CM(delete_after_download), .def = "true",
 	  .drivers = DRV(PR_CAM_GPHOTO2) },
 	{ SEC_CAMERA, "timeout_ms", CT_U32, CM(timeout_ms), 100, 600000, "10000",
-	  .drivers = DRV(PR_CAM_GPHOTO2) },
+	  .drivers = DRV(PR_CAM_GPHOTO2) | DRV(PR_CAM_V4L2) },
 	{ SEC_CAMERA, "method", CT_ENUM, CM(mask.method), .values = mask_methods, .flags = CK_MASK },
 	{ SEC_CAMERA, "tolerance", CT_DOUBLE, CM(mask.tolerance), 0.1, 1000, .flags = CK_MASK },
 	{ SEC_CAMERA, "invert", CT_BOOL, CM(mask.invert), .flags = CK_MASK },

@@ -68,6 +68,11 @@ int pr_write_png_grey8(const char *path, const uint8_t *pixels, uint32_t width,
 /* Write any pr_image as PNG (1..4 channels, 8/16 bits), with its ICC. */
 int pr_write_png(const char *path, const struct pr_image *img, struct pr_error *err);
 
+/* Encode any pr_image as PNG (as pr_write_png) into a malloc'd buffer: a
+ * camera's uncompressed frame becomes its original file. */
+int pr_encode_png_memory(const struct pr_image *img, uint8_t **data, size_t *size,
+			 struct pr_error *err);
+
 /* Encode 8-bit RGB or grey as JPEG into a malloc'd buffer (tests, sim camera). */
 int pr_encode_jpeg_memory(const struct pr_image *img, int quality, uint8_t **data,
 			  size_t *size, struct pr_error *err);

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <png.h>
 #include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -44,10 +46,43 @@
 /* Bigger zlib output chunks: fewer IDAT chunks and fewer stdio calls. */
 #define PNG_ZBUF (256 * 1024)
 
+/* Where the encoder writes: the atomic file's FILE*, or, when mem is set,
+ * a growing malloc'd buffer (pr_encode_png_memory). */
+struct png_mem {
+	uint8_t *data;
+	size_t size, cap;
+};
+
 struct png_out {
 	struct pr_atomic_file af;
+	struct png_mem *mem;
 	char msg[200];
 };
+
+static void mem_write(png_structp png, png_bytep data, png_size_t n)
+{
+	struct png_out *o = png_get_io_ptr(png);
+	struct png_mem *m = o->mem;
+	if (n > SIZE_MAX / 2 - m->size)
+		png_error(png, "PNG larger than memory");
+	if (m->size + n > m->cap) {
+		size_t cap = m->cap ? m->cap : 64 * 1024;
+		while (cap < m->size + n)
+			cap *= 2;
+		uint8_t *grown = realloc(m->data, cap);
+		if (!grown)
+			png_error(png, "out of memory for the PNG");
+		m->data = grown;
+		m->cap = cap;
+	}
+	memcpy(m->data + m->size, data, n);
+	m->size += n;
+}
+
+static void mem_flush(png_structp png)
+{
+	(void)png;
+}
 
 static void out_error(png_structp png, png_const_charp msg)
 {
@@ -77,7 +112,10 @@ static int png_write_inner(png_structp png, png_infop info, struct png_out *o,
 {
 	if (setjmp(png_jmpbuf(png)))
 		return -1;
-	png_init_io(png, o->af.fp);
+	if (o->mem)
+		png_set_write_fn(png, o, mem_write, mem_flush);
+	else
+		png_init_io(png, o->af.fp);
 	/* A malformed profile from a camera file is dropped with a warning
 	 * rather than failing the whole output. */
 	png_set_benign_errors(png, 1);
@@ -149,19 +187,59 @@ int pr_write_png_grey8(const char *path, const uint8_t *pixels, uint32_t width,
 	return png_write_job(path, &j, err);
 }
 
-int pr_write_png(const char *path, const struct pr_image *img, struct pr_error *err)
+/* The job for a general image, or nonzero if libpng cannot take it. */
+static int image_job(const struct pr_image *img, struct png_job *j)
 {
 	static const int types[] = { 0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
 				     PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA };
 	if (!img || !img->pixels || img->channels < 1 || img->channels > 4 ||
 	    (img->depth != 8 && img->depth != 16) || img->width == 0 || img->height == 0 ||
 	    img->width > PR_IMAGE_MAX_SIDE || img->height > PR_IMAGE_MAX_SIDE)
-		return pr_error_set(err, PR_EINVAL, "%s: invalid image for PNG", path);
-	struct png_job j = {
+		return -1;
+	*j = (struct png_job){
 		.pixels = img->pixels, .stride = img->stride, .width = img->width,
 		.height = img->height, .color_type = types[img->channels],
 		.bit_depth = img->depth, .zlevel = IMAGE_ZLEVEL, .zstrategy = Z_DEFAULT_STRATEGY,
 		.filters = PNG_ALL_FILTERS, .icc = img->icc, .icc_size = img->icc_size,
 	};
+	return 0;
+}
+
+int pr_write_png(const char *path, const struct pr_image *img, struct pr_error *err)
+{
+	struct png_job j;
+	if (image_job(img, &j))
+		return pr_error_set(err, PR_EINVAL, "%s: invalid image for PNG", path);
 	return png_write_job(path, &j, err);
+}
+
+int pr_encode_png_memory(const struct pr_image *img, uint8_t **data, size_t *size,
+			 struct pr_error *err)
+{
+	*data = NULL;
+	*size = 0;
+	struct png_job j;
+	if (image_job(img, &j))
+		return pr_error_set(err, PR_EINVAL, "invalid image for PNG");
+	struct png_mem m = { 0 };
+	struct png_out o;
+	memset(&o, 0, sizeof(o));
+	o.mem = &m;
+	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &o, out_error,
+						  out_warning);
+	png_infop info = png ? png_create_info_struct(png) : NULL;
+	if (!info) {
+		png_destroy_write_struct(&png, NULL);
+		return pr_error_set(err, PR_ENOMEM, "cannot start PNG encoder");
+	}
+	int rc = png_write_inner(png, info, &o, &j);
+	png_destroy_write_struct(&png, &info);
+	if (rc) {
+		free(m.data);
+		return pr_error_set(err, PR_ENOMEM, "PNG encoding failed: %s",
+				    o.msg[0] ? o.msg : "libpng error");
+	}
+	*data = m.data;
+	*size = m.size;
+	return 0;
 }

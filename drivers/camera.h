@@ -50,6 +50,12 @@ struct cam_params {
 	uint32_t width, height;   /* 0 = driver's choice */
 	uint32_t timeout_ms;
 	int delete_after_download; /* gphoto2: remove each file from the camera once downloaded */
+	/* v4l2 */
+	const char *pixel_format; /* fourcc ("YUYV", "MJPG"); NULL or "" = driver's choice */
+	uint32_t fps;             /* 0 = camera default */
+	int controls_warn;        /* a control the camera refuses is a warning, not an error */
+	const char *sysfs_root;   /* NULL = "/sys" (tests point it at a fake tree) */
+	const char *dev_root;     /* NULL = "/dev": where serial lookup finds videoN */
 	/* sim */
 	uint32_t seed;
 	uint32_t latency_ms;
