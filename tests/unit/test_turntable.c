@@ -175,6 +175,26 @@ static void test_silent_controller_times_out(void **state)
 	grbl_sim_stop(&g);
 }
 
+/* The simulator's scripted failures (used by daemon tests through
+ * photorig-serial-sim): silent from the third move. */
+static void test_scripted_silence(void **state)
+{
+	(void)state;
+	struct grbl_sim *g = NULL;
+	struct grbl_sim_opts o = { .greet = 1, .time_scale = 0.01, .mute_after_moves = 2 };
+	assert_int_equal(grbl_sim_start(&g, &o), 0);
+	struct tt_params p = { .device = grbl_sim_path(g), .timeout_ms = 300 };
+	struct tt_handle *h = NULL;
+	struct pr_error err = { 0 };
+	assert_int_equal(tt_grbl_driver.open(&p, &h, &err), 0);
+	assert_int_equal(tt_grbl_driver.rotate(h, 30, &err), 0);
+	assert_int_equal(tt_grbl_driver.rotate(h, 30, &err), 0);
+	assert_int_equal(tt_grbl_driver.rotate(h, 30, &err), TT_ETIMEOUT);
+	assert_non_null(strstr(err.msg, "\"G1 X30 F3600\""));
+	tt_grbl_driver.close(&h);
+	grbl_sim_stop(&g);
+}
+
 /* A line-protocol table: "R <deg> U<units>" answered "DONE", or
  * "ERR overload" above 90 degrees. */
 static void line_table(struct pty_sim *s, const char *line, void *user)
@@ -344,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_error_reply_has_meaning),
 		cmocka_unit_test(test_alarm_is_an_error),
 		cmocka_unit_test(test_silent_controller_times_out),
+		cmocka_unit_test(test_scripted_silence),
 		cmocka_unit_test(test_line_protocol),
 		cmocka_unit_test(test_sim_table),
 		cmocka_unit_test(test_numbers_and_templates),

@@ -28,6 +28,7 @@ struct grbl_sim {
 	int alarm_next;
 	int alarm_pending;        /* raised during the current motion */
 	int alarmed;
+	int moves;                /* G0/G1 lines received */
 };
 
 static void sleep_until(int64_t t)
@@ -144,6 +145,14 @@ static void on_line(struct pty_sim *s, const char *line, void *user)
 		pty_sim_send(s, "error:9\r\n");
 		return;
 	}
+	if ((line[0] == 'G' || line[0] == 'g') && (line[1] == '0' || line[1] == '1') &&
+	    !isdigit((unsigned char)line[2])) {
+		g->moves++;
+		if (g->opts.mute_after_moves && g->moves > g->opts.mute_after_moves)
+			pty_sim_mute(s, 1);
+		if (g->opts.error_at_move == g->moves)
+			g->error_next = g->opts.error_code ? g->opts.error_code : 20;
+	}
 	if (g->error_next) {
 		int code = g->error_next;
 		g->error_next = 0;
@@ -254,4 +263,9 @@ void grbl_sim_alarm_next_move(struct grbl_sim *g, int code)
 void grbl_sim_mute(struct grbl_sim *g, int mute)
 {
 	pty_sim_mute(g->pty, mute);
+}
+
+struct pty_sim *grbl_sim_pty(struct grbl_sim *g)
+{
+	return g->pty;
 }

@@ -18,7 +18,13 @@ struct grbl_sim_opts {
 	int greet;                /* greet when the port is opened (an Arduino's reset) */
 	const char *axes;         /* axes it has; NULL = "XYZ" (stock GRBL) */
 	double time_scale;        /* motion time multiplier; 0 = 1 (real time) */
+	int error_at_move;        /* the N-th G0/G1 line (1-based) is refused; 0 = never */
+	int error_code;           /* ... with error:code; 0 = 20 */
+	int mute_after_moves;     /* silent from the move after the N-th; 0 = never */
 };
+
+/* The pty, for pty_sim_set_log_fd and the like. */
+struct pty_sim *grbl_sim_pty(struct grbl_sim *g);
 
 int grbl_sim_start(struct grbl_sim **out, const struct grbl_sim_opts *opts);
 void grbl_sim_stop(struct grbl_sim **g);

@@ -25,6 +25,7 @@ struct pty_sim {
 	char *log;
 	size_t len, cap;
 	int mute;
+	int log_fd;
 	char line[1024];          /* the line being received */
 	size_t linelen;
 };
@@ -52,6 +53,12 @@ static void record(struct pty_sim *s, const char *p, size_t n)
 	memcpy(s->log + s->len, p, n);
 	s->len += n;
 	s->log[s->len] = 0;
+	for (size_t off = 0; s->log_fd >= 0 && off < n;) {
+		ssize_t w = write(s->log_fd, p + off, n - off);
+		if (w <= 0 && errno != EINTR)
+			break;
+		off += w > 0 ? (size_t)w : 0;
+	}
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -107,7 +114,7 @@ int pty_sim_start(struct pty_sim **out, const struct pty_sim_ops *ops)
 	struct pty_sim *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->master = s->slave = s->stop_pipe[0] = s->stop_pipe[1] = -1;
+	s->master = s->slave = s->stop_pipe[0] = s->stop_pipe[1] = s->log_fd = -1;
 	s->ops = *ops;
 	pthread_mutex_init(&s->mu, NULL);
 	int one = 1;
@@ -199,6 +206,13 @@ void pty_sim_send(struct pty_sim *s, const char *fmt, ...)
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
 	pty_sim_write(s, buf, (size_t)n);
+}
+
+void pty_sim_set_log_fd(struct pty_sim *s, int fd)
+{
+	pthread_mutex_lock(&s->mu);
+	s->log_fd = fd;
+	pthread_mutex_unlock(&s->mu);
 }
 
 void pty_sim_mute(struct pty_sim *s, int mute)

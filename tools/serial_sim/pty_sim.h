@@ -41,6 +41,8 @@ const char *pty_sim_path(const struct pty_sim *s);
 void pty_sim_send(struct pty_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Write raw bytes (any values) to the client. Dropped while muted. */
 void pty_sim_write(struct pty_sim *s, const void *buf, size_t len);
+/* Also append every byte received to fd (-1: stop). */
+void pty_sim_set_log_fd(struct pty_sim *s, int fd);
 /* Muted: the device stops answering (lines are still recorded). */
 void pty_sim_mute(struct pty_sim *s, int mute);
 

@@ -117,3 +117,8 @@ void trigbox_sim_mute(struct trigbox_sim *t, int mute)
 {
 	pty_sim_mute(t->pty, mute);
 }
+
+struct pty_sim *trigbox_sim_pty(struct trigbox_sim *t)
+{
+	return t->pty;
+}

@@ -34,5 +34,7 @@ int trigbox_sim_lines(struct trigbox_sim *t, char (*lines)[32], int64_t *when, i
 /* A command starting with prefix is answered `answer` instead (NULL: none). */
 void trigbox_sim_wrong_reply(struct trigbox_sim *t, const char *prefix, const char *answer);
 void trigbox_sim_mute(struct trigbox_sim *t, int mute);
+/* The pty, for pty_sim_set_log_fd and the like. */
+struct pty_sim *trigbox_sim_pty(struct trigbox_sim *t);
 
 #endif
