@@ -42,12 +42,68 @@ void pr_plate_builder_free(struct pr_plate_builder *b)
 	free(b->first);
 	free(b->sum);
 	free(b->sumsq);
+	free(b->ref);
 	memset(b, 0, sizeof(*b));
 }
 
 static float median_inplace(float *v, size_t n)
 {
 	return n ? pr_select_float(v, n, n / 2) : 0;
+}
+
+/* Exposure reference: a sparse grid of the first frame, about 64K pixels. */
+#define REF_SAMPLES 65536
+
+static uint32_t ref_step(uint32_t w, uint32_t h)
+{
+	uint32_t step = (uint32_t)sqrt((double)w * h / REF_SAMPLES);
+	return step < 1 ? 1 : step;
+}
+
+static int take_reference(struct pr_plate_builder *b, const struct pr_image *src)
+{
+	uint32_t step = ref_step(b->width, b->height);
+	size_t n = (size_t)((b->width + step - 1) / step) * ((b->height + step - 1) / step);
+	b->ref = malloc(n * 3);
+	if (!b->ref)
+		return -1;
+	b->nref = 0;
+	for (uint32_t y = 0; y < b->height; y += step)
+		for (uint32_t x = 0; x < b->width; x += step)
+			memcpy(b->ref + 3 * b->nref++, pr_image_row(src, y) + 3 * (size_t)x, 3);
+	return 0;
+}
+
+/* Cameras drift a little in exposure between plate frames. Left alone,
+ * that drift would be counted as every pixel's noise and blunt the mask,
+ * so each later frame is brought to the first frame's exposure: per
+ * channel, the median ratio over the reference grid, applied by a table. */
+static int exposure_table(const struct pr_plate_builder *b, const struct pr_image *src,
+			  uint8_t lut[3][256])
+{
+	uint32_t step = ref_step(b->width, b->height);
+	float *ratio = malloc(sizeof(float) * (b->nref ? b->nref : 1));
+	int needed = 0;
+	for (int c = 0; c < 3; c++) {
+		float gain = 1.0f;
+		size_t k = 0, i = 0;
+		for (uint32_t y = 0; ratio && y < b->height; y += step)
+			for (uint32_t x = 0; x < b->width; x += step, i++) {
+				float r = b->ref[3 * i + c], s = pr_image_row(src, y)[3 * (size_t)x + c];
+				if (r >= 16 && r <= 240 && s >= 4 && s <= 250)
+					ratio[k++] = s / r;
+			}
+		if (k >= 64)
+			gain = median_inplace(ratio, k);
+		if (fabsf(gain - 1.0f) > 0.002f)
+			needed = 1;
+		for (int v = 0; v < 256; v++) {
+			float t = v / gain + 0.5f;
+			lut[c][v] = (uint8_t)(t > 255 ? 255 : t);
+		}
+	}
+	free(ratio);
+	return needed;
 }
 
 /* Single-image noise: the 3x3 Laplacian-difference operator of Immerkaer
@@ -127,6 +183,11 @@ int pr_plate_builder_add(struct pr_plate_builder *b, const struct pr_image *fram
 			       (size_t)b->width * 3);
 		pr_plate_estimate_noise(src->pixels, src->width, src->height, src->stride,
 					b->first_noise);
+		if (take_reference(b, src)) {
+			pr_image_free(&rgb);
+			pr_plate_builder_free(b);
+			return pr_error_set(err, PR_ENOMEM, "%s: out of memory for the plate model", name);
+		}
 		b->frames++;
 		pr_image_free(&rgb);
 		return 0;
@@ -149,6 +210,24 @@ int pr_plate_builder_add(struct pr_plate_builder *b, const struct pr_image *fram
 		}
 		free(b->first);
 		b->first = NULL;
+	}
+	uint8_t lut[3][256];
+	if (exposure_table(b, src, lut)) {
+		/* rgb is ours to change; a caller's 8-bit RGB frame is copied first */
+		if (src != &rgb) {
+			rc = pr_image_alloc(&rgb, src->width, src->height, 3, 8, err);
+			if (rc)
+				return rc;
+			for (uint32_t y = 0; y < b->height; y++)
+				memcpy(pr_image_row(&rgb, y), pr_image_row(src, y), (size_t)b->width * 3);
+			src = &rgb;
+		}
+		for (uint32_t y = 0; y < b->height; y++) {
+			uint8_t *row = pr_image_row(&rgb, y);
+			for (uint32_t x = 0; x < b->width; x++)
+				for (int c = 0; c < 3; c++)
+					row[3 * x + c] = lut[c][row[3 * x + c]];
+		}
 	}
 	for (uint32_t y = 0; y < b->height; y++) {
 		const uint8_t *restrict s = pr_image_row(src, y);

@@ -56,6 +56,8 @@ struct pr_plate_builder {
 	uint16_t *sum;     /* per sample sum over frames (frames <= PR_PLATE_MAX_FRAMES) */
 	uint32_t *sumsq;   /* per pixel sum over frames and channels of sample^2 */
 	float first_noise[3]; /* noise estimated from the first frame alone */
+	uint8_t *ref;      /* RGB of the first frame on a sparse grid: exposure reference */
+	size_t nref;
 };
 
 int pr_plate_builder_init(struct pr_plate_builder *b);
