@@ -4,76 +4,28 @@
  * in a private mount namespace where the build's plugin directory is bound
  * over libv4l2's compiled-in one, so only that process ever loads it. */
 #define _GNU_SOURCE
-#include "v4l2sim.h"
+#include "v4l2sim_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libv4l-plugin.h>
-#include <linux/videodev2.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CAMS 8
-#define NBUF_MAX 8
-#define NCTRLS 9
-#define TIMES 64
+pthread_mutex_t v4l2sim_lock = PTHREAD_MUTEX_INITIALIZER;
+struct sim_cam v4l2sim_cams[MAX_CAMS];
 
-enum bstate { B_DEQUEUED = 0, B_QUEUED, B_DONE };
-
-struct sim_ctrl {
-	uint32_t id;
-	const char *name;
-	uint32_t type;
-	int32_t min, max, step, def, value;
-};
-
-struct sim_cam {
-	int used;
-	struct v4l2sim_config cfg;
-	char path[256];
-	char card[32];
-	uint8_t *jpeg[V4L2SIM_MAX_JPEGS];
-	unsigned generation;
-	int gone, stalled;
-	struct sim_ctrl ctrls[NCTRLS];
-	/* format and stream */
-	uint32_t fourcc, width, height, sizeimage, bytesperline;
-	uint32_t fps;
-	uint32_t nbuf;
-	size_t buflen;
-	enum bstate state[NBUF_MAX];
-	uint32_t bytesused[NBUF_MAX], seq[NBUF_MAX];
-	int64_t stamp[NBUF_MAX];
-	uint64_t order[NBUF_MAX];           /* queue/done order */
-	uint64_t ticket;
-	int streaming;
-	int64_t t0;
-	uint32_t next_frame;
-	uint32_t produced;
-	int64_t times[TIMES];
-	uint8_t *yuyv;                      /* one YUYV frame, built at STREAMON */
-};
-
-struct sim_open {
-	struct sim_cam *cam;
-	unsigned generation;
-};
-
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct sim_cam cams[MAX_CAMS];
-
-static int64_t mono_ns(void)
+int64_t v4l2sim_mono_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void default_ctrls(struct sim_cam *c)
+void v4l2sim_default_ctrls(struct sim_cam *c)
 {
 	const struct sim_ctrl init[NCTRLS] = {
 		{ V4L2_CID_BRIGHTNESS, "Brightness", V4L2_CTRL_TYPE_INTEGER, 0, 255, 1, 128, 0 },
@@ -92,7 +44,7 @@ static void default_ctrls(struct sim_cam *c)
 	}
 }
 
-static struct sim_ctrl *ctrl(struct sim_cam *c, uint32_t id)
+struct sim_ctrl *v4l2sim_ctrl(struct sim_cam *c, uint32_t id)
 {
 	for (int i = 0; i < NCTRLS; i++)
 		if (c->ctrls[i].id == id)
@@ -138,8 +90,7 @@ static size_t max_jpeg(const struct sim_cam *c)
 	return m;
 }
 
-/* TRY_FMT: the closest size of the asked format (or the first format). */
-static void try_fmt(const struct sim_cam *c, struct v4l2_pix_format *p)
+void v4l2sim_try_fmt(const struct sim_cam *c, struct v4l2_pix_format *p)
 {
 	const struct v4l2sim_format *f = find_fmt(c, p->pixelformat);
 	if (!f)
@@ -195,7 +146,7 @@ static void advance(struct sim_cam *c, int fd)
 {
 	if (!c->streaming || c->stalled)
 		return;
-	int64_t now = mono_ns(), iv = 1000000000LL / (c->fps ? c->fps : 30);
+	int64_t now = v4l2sim_mono_ns(), iv = 1000000000LL / (c->fps ? c->fps : 30);
 	for (;;) {
 		int64_t t = c->t0 + (int64_t)(c->next_frame + 1) * iv;
 		if (t > now)
@@ -205,8 +156,11 @@ static void advance(struct sim_cam *c, int fd)
 			if (c->state[i] == B_QUEUED && (b < 0 || c->order[i] < c->order[b]))
 				b = (int)i;
 		if (b < 0) {
-			/* No buffer: the frame is lost; skip to the present. */
-			c->next_frame = (uint32_t)((now - c->t0) / iv);
+			/* No buffer: the frames are lost; skip to the present. */
+			uint32_t to = (uint32_t)((now - c->t0) / iv);
+			for (uint32_t k = c->next_frame; k < to && k < c->next_frame + TIMES; k++)
+				c->times[k % TIMES] = -1;
+			c->next_frame = to;
 			break;
 		}
 		const uint8_t *data = c->yuyv;
@@ -263,7 +217,7 @@ static int do_ioctl(struct sim_cam *c, int fd, unsigned long req, void *arg)
 		memset(cap, 0, sizeof(*cap));
 		snprintf((char *)cap->driver, sizeof(cap->driver), "v4l2sim");
 		snprintf((char *)cap->card, sizeof(cap->card), "%s", c->card);
-		snprintf((char *)cap->bus_info, sizeof(cap->bus_info), "usb-sim-%d", (int)(c - cams) + 1);
+		snprintf((char *)cap->bus_info, sizeof(cap->bus_info), "usb-sim-%d", (int)(c - v4l2sim_cams) + 1);
 		cap->version = 0x060100;
 		cap->device_caps = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING;
 		cap->capabilities = cap->device_caps | V4L2_CAP_DEVICE_CAPS;
@@ -310,7 +264,7 @@ static int do_ioctl(struct sim_cam *c, int fd, unsigned long req, void *arg)
 			return fail(EINVAL);
 		if (req == VIDIOC_S_FMT && c->nbuf)
 			return fail(EBUSY);
-		try_fmt(c, &f->fmt.pix);
+		v4l2sim_try_fmt(c, &f->fmt.pix);
 		if (req == VIDIOC_S_FMT) {
 			c->fourcc = f->fmt.pix.pixelformat;
 			c->width = f->fmt.pix.width;
@@ -328,7 +282,7 @@ static int do_ioctl(struct sim_cam *c, int fd, unsigned long req, void *arg)
 		f->fmt.pix.pixelformat = c->fourcc;
 		f->fmt.pix.width = c->width;
 		f->fmt.pix.height = c->height;
-		try_fmt(c, &f->fmt.pix);
+		v4l2sim_try_fmt(c, &f->fmt.pix);
 		return 0;
 	}
 	case VIDIOC_G_PARM:
@@ -355,7 +309,7 @@ static int do_ioctl(struct sim_cam *c, int fd, unsigned long req, void *arg)
 				if (c->ctrls[i].id > after && (!k || c->ctrls[i].id < k->id))
 					k = &c->ctrls[i];
 		} else {
-			k = ctrl(c, q->id);
+			k = v4l2sim_ctrl(c, q->id);
 		}
 		if (!k)
 			return fail(EINVAL);
@@ -371,7 +325,7 @@ static int do_ioctl(struct sim_cam *c, int fd, unsigned long req, void *arg)
 	}
 	case VIDIOC_QUERYMENU: {
 		struct v4l2_querymenu *m = arg;
-		struct sim_ctrl *k = ctrl(c, m->id);
+		struct sim_ctrl *k = v4l2sim_ctrl(c, m->id);
 		const char *name = k ? menu_name(m->id, m->index) : NULL;
 		if (!name || !menu_ok(c, m->id, (int32_t)m->index))
 			return fail(EINVAL);
@@ -381,7 +335,7 @@ static int do_ioctl(struct sim_cam *c, int fd, unsigned long req, void *arg)
 	case VIDIOC_G_CTRL:
 	case VIDIOC_S_CTRL: {
 		struct v4l2_control *v = arg;
-		struct sim_ctrl *k = ctrl(c, v->id);
+		struct sim_ctrl *k = v4l2sim_ctrl(c, v->id);
 		if (!k)
 			return fail(EINVAL);
 		if (req == VIDIOC_G_CTRL) {
@@ -395,7 +349,7 @@ static int do_ioctl(struct sim_cam *c, int fd, unsigned long req, void *arg)
 		/* Like UVC firmware: an absolute exposure is accepted and
 		 * ignored while the automatic mode is on. */
 		if (k->id == V4L2_CID_EXPOSURE_ABSOLUTE &&
-		    ctrl(c, V4L2_CID_EXPOSURE_AUTO)->value != V4L2_EXPOSURE_MANUAL)
+		    v4l2sim_ctrl(c, V4L2_CID_EXPOSURE_AUTO)->value != V4L2_EXPOSURE_MANUAL)
 			return 0;
 		k->value = k->min + (v->value - k->min) / k->step * k->step;
 		return 0;
@@ -453,7 +407,7 @@ static int do_ioctl(struct sim_cam *c, int fd, unsigned long req, void *arg)
 			return fail(EINVAL);
 		build_yuyv(c);
 		c->streaming = 1;
-		c->t0 = mono_ns();
+		c->t0 = v4l2sim_mono_ns();
 		c->next_frame = 0;
 		c->produced = 0;
 		return 0;
@@ -477,9 +431,9 @@ static void *plugin_init(int fd)
 		return NULL;
 	path[n] = '\0';
 	struct sim_open *o = NULL;
-	pthread_mutex_lock(&lock);
+	pthread_mutex_lock(&v4l2sim_lock);
 	for (int i = 0; i < MAX_CAMS; i++) {
-		struct sim_cam *c = &cams[i];
+		struct sim_cam *c = &v4l2sim_cams[i];
 		if (c->used && !c->gone && !strcmp(c->path, path)) {
 			o = calloc(1, sizeof(*o));
 			if (o) {
@@ -492,7 +446,7 @@ static void *plugin_init(int fd)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&v4l2sim_lock);
 	return o;
 }
 
@@ -507,18 +461,18 @@ static int plugin_ioctl(void *priv, int fd, unsigned long req, void *arg)
 	int r, e;
 	/* The device file is a regular file, so the driver's poll() always
 	 * says ready; a DQBUF with no frame yet waits (up to one frame
-	 * interval, outside the lock) for the next one, as poll would have,
+	 * interval, outside the v4l2sim_lock) for the next one, as poll would have,
 	 * so the driver sees EAGAIN only from a stalled camera. */
 	for (int tries = 0;; tries++) {
-		pthread_mutex_lock(&lock);
+		pthread_mutex_lock(&v4l2sim_lock);
 		if (o->cam->gone || o->generation != o->cam->generation)
 			r = fail(ENODEV);
 		else
 			r = do_ioctl(o->cam, fd, req, arg);
 		e = errno;
 		int64_t iv = 1000000000LL / (o->cam->fps ? o->cam->fps : 30);
-		int64_t wait = o->cam->t0 + (int64_t)(o->cam->next_frame + 1) * iv - mono_ns();
-		pthread_mutex_unlock(&lock);
+		int64_t wait = o->cam->t0 + (int64_t)(o->cam->next_frame + 1) * iv - v4l2sim_mono_ns();
+		pthread_mutex_unlock(&v4l2sim_lock);
 		if (r == 0 || e != EAGAIN || req != VIDIOC_DQBUF || tries)
 			break;
 		if (wait <= 0 || wait > iv)
@@ -535,138 +489,3 @@ __attribute__((visibility("default"))) const struct libv4l_dev_ops libv4l2_plugi
 	.ioctl = plugin_ioctl,
 };
 
-/* ---- the test's side ---- */
-
-static int api_add(const struct v4l2sim_config *cfg)
-{
-	if (!cfg->nformats || cfg->nformats > V4L2SIM_MAX_FORMATS || cfg->njpeg > V4L2SIM_MAX_JPEGS)
-		return -1;
-	pthread_mutex_lock(&lock);
-	int id = -1;
-	for (int i = 0; i < MAX_CAMS && id < 0; i++)
-		if (!cams[i].used)
-			id = i;
-	if (id >= 0) {
-		struct sim_cam *c = &cams[id];
-		memset(c, 0, sizeof(*c));
-		c->used = 1;
-		c->cfg = *cfg;
-		snprintf(c->path, sizeof(c->path), "%s", cfg->path);
-		snprintf(c->card, sizeof(c->card), "%s", cfg->card ? cfg->card : "Sim Camera");
-		c->cfg.path = c->path;
-		c->cfg.card = c->card;
-		for (uint32_t k = 0; k < cfg->njpeg; k++) {
-			c->jpeg[k] = malloc(cfg->jpeg_size[k]);
-			if (c->jpeg[k])
-				memcpy(c->jpeg[k], cfg->jpeg[k], cfg->jpeg_size[k]);
-			c->cfg.jpeg[k] = c->jpeg[k];
-		}
-		default_ctrls(c);
-		c->fps = 30;
-		struct v4l2_pix_format p = { .pixelformat = cfg->formats[0].fourcc,
-					     .width = cfg->formats[0].w[0], .height = cfg->formats[0].h[0] };
-		try_fmt(c, &p);
-		c->fourcc = p.pixelformat;
-		c->width = p.width;
-		c->height = p.height;
-		c->sizeimage = p.sizeimage;
-		c->bytesperline = p.bytesperline;
-	}
-	pthread_mutex_unlock(&lock);
-	return id;
-}
-
-static struct sim_cam *cam_of(int id)
-{
-	return id >= 0 && id < MAX_CAMS && cams[id].used ? &cams[id] : NULL;
-}
-
-static void api_unplug(int id)
-{
-	pthread_mutex_lock(&lock);
-	struct sim_cam *c = cam_of(id);
-	if (c) {
-		c->gone = 1;
-		c->streaming = 0;
-	}
-	pthread_mutex_unlock(&lock);
-}
-
-static void api_replug(int id, const char *path)
-{
-	pthread_mutex_lock(&lock);
-	struct sim_cam *c = cam_of(id);
-	if (c) {
-		c->gone = 0;
-		c->generation++;
-		c->streaming = 0;
-		c->nbuf = 0;
-		snprintf(c->path, sizeof(c->path), "%s", path);
-		default_ctrls(c); /* a camera forgets its controls when unplugged */
-	}
-	pthread_mutex_unlock(&lock);
-}
-
-static void api_stall(int id, int on)
-{
-	pthread_mutex_lock(&lock);
-	struct sim_cam *c = cam_of(id);
-	if (c) {
-		if (c->stalled && !on) /* resume from now, not with a burst of old frames */
-			c->next_frame = (uint32_t)((mono_ns() - c->t0) / (1000000000LL / c->fps));
-		c->stalled = on;
-	}
-	pthread_mutex_unlock(&lock);
-}
-
-static int api_poke(int id, uint32_t cid, int32_t value)
-{
-	pthread_mutex_lock(&lock);
-	struct sim_cam *c = cam_of(id);
-	struct sim_ctrl *k = c ? ctrl(c, cid) : NULL;
-	if (k)
-		k->value = value;
-	pthread_mutex_unlock(&lock);
-	return k ? 0 : -1;
-}
-
-static int64_t api_frame_time(int id, uint32_t seq)
-{
-	pthread_mutex_lock(&lock);
-	struct sim_cam *c = cam_of(id);
-	int64_t t = c && seq < c->next_frame && seq + TIMES >= c->next_frame ? c->times[seq % TIMES] : -1;
-	pthread_mutex_unlock(&lock);
-	return t;
-}
-
-static uint32_t api_frames(int id)
-{
-	pthread_mutex_lock(&lock);
-	struct sim_cam *c = cam_of(id);
-	uint32_t n = c ? c->produced : 0;
-	pthread_mutex_unlock(&lock);
-	return n;
-}
-
-static void api_reset(void)
-{
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < MAX_CAMS; i++) {
-		for (uint32_t k = 0; k < V4L2SIM_MAX_JPEGS; k++)
-			free(cams[i].jpeg[k]);
-		free(cams[i].yuyv);
-		memset(&cams[i], 0, sizeof(cams[i]));
-	}
-	pthread_mutex_unlock(&lock);
-}
-
-static const struct v4l2sim_api api = {
-	.add = api_add, .unplug = api_unplug, .replug = api_replug, .stall = api_stall,
-	.poke_ctrl = api_poke, .frame_time = api_frame_time, .frames = api_frames,
-	.reset = api_reset,
-};
-
-__attribute__((visibility("default"))) const struct v4l2sim_api *v4l2sim_api(void)
-{
-	return &api;
-}

@@ -56,7 +56,8 @@ struct v4l2sim_api {
 	void (*stall)(int id, int on);
 	/* Change a control behind the driver's back (another program). */
 	int (*poke_ctrl)(int id, uint32_t cid, int32_t value);
-	/* Capture time (CLOCK_MONOTONIC ns) of frame `sequence`, -1 if unknown. */
+	/* Capture time (CLOCK_MONOTONIC ns) of frame `sequence`; -1 if it was
+	 * dropped (no buffer queued) or is too old to remember. */
 	int64_t (*frame_time)(int id, uint32_t sequence);
 	/* Frames produced into buffers since the last STREAMON. */
 	uint32_t (*frames)(int id);
