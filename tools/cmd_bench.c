@@ -47,7 +47,7 @@ static const char bench_usage[] =
 	"  --frames N      generated plate frames (default 1)\n"
 	"  --threads N     masking threads, also used by naive (default: one per core)\n"
 	"  --repeat N      runs per stage, the best is reported (default 3)\n"
-	"  --method M      masking method (default plate)\n"
+	"  --method M      masking method: plate (default), graphcut, auto or chroma\n"
 	"  --json          print one JSON object instead of text\n"
 	"  -h, --help      this text\n";
 
@@ -197,7 +197,8 @@ static int time_mask(const struct bench_cfg *c, const struct pr_mask_params *p,
 	*best = (struct pr_mask_timing){ 1e30, 1e30, 1e30, 1e30, 1e30, 1e30 };
 	for (uint32_t r = 0; r < c->repeat; r++) {
 		struct pr_mask_result res;
-		int rc = pr_mask_compute(p, p->method == PR_MASK_PLATE ? plate : NULL, shot, &res, err);
+		/* methods that need no plate ignore it */
+		int rc = pr_mask_compute(p, plate, shot, &res, err);
 		if (rc)
 			return rc;
 		/* each part's best on its own: parts disturbed in one run are
@@ -306,7 +307,7 @@ static int run_bench(const struct bench_cfg *c, const struct pr_plate *plate,
 	add_stage(rep, "  classify", t.classify, NULL);
 	add_stage(rep, "  clean-up", t.cleanup, "shadows, components, holes");
 	add_stage(rep, "  alpha", t.alpha, "guided filter");
-	add_stage(rep, "  matte", t.matte, "outline against the plate");
+	add_stage(rep, "  matte", t.matte, "outline against the plate; graphcut: the cut");
 	static const char *const names[] = { "mask --no-drift", "mask --no-shadow",
 					     "mask --no-matte", "mask --no-feather" };
 	for (int k = 0; k < 4; k++) {
@@ -341,6 +342,12 @@ static void print_text(const struct bench_cfg *c, const struct report *r)
 	printf("%-18s %10s %10s\n", "stage", "ms", "MP/s");
 	for (int i = 0; i < r->n; i++) {
 		const struct stage *s = &r->s[i];
+		if (s->seconds < 1e-6) {
+			/* a part the method does not have (auto fits no drift, has
+			 * no plate to matte against): timer noise, not a figure */
+			printf("%-18s %10s %10s\n", s->name, "-", "-");
+			continue;
+		}
 		printf("%-18s %10.1f %10.1f", s->name, 1e3 * s->seconds, mp / s->seconds);
 		if (!strcmp(s->name, "mask"))
 			printf("  %.1fx naive", r->mask / r->naive);
@@ -372,8 +379,12 @@ static void print_json(const struct bench_cfg *c, const struct report *r)
 		const char *name = r->s[i].name;
 		while (*name == ' ')
 			name++;
-		printf("%s{\"name\": \"%s\", \"seconds\": %.6f, \"mp_per_s\": %.1f}", i ? ", " : "",
-		       name, r->s[i].seconds, mp / r->s[i].seconds);
+		printf("%s{\"name\": \"%s\", \"seconds\": %.6f, \"mp_per_s\": ", i ? ", " : "",
+		       name, r->s[i].seconds);
+		if (r->s[i].seconds >= 1e-6)
+			printf("%.1f}", mp / r->s[i].seconds);
+		else
+			printf("null}");
 	}
 	printf("]}\n");
 }
@@ -461,10 +472,6 @@ int cmd_bench(int argc, char **argv)
 	struct pr_error err;
 	struct pr_plate plate = { 0 };
 	struct pr_image frames[16] = { { 0 } };
-	/* --rig measures the whole capture path through photorigd (cmd_bench_rig.c) */
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--rig"))
-			return cmd_bench_rig(argc, argv);
 	int status = parse_bench_args(argc, argv, &c);
 	if (status)
 		return status < 0 ? 0 : status;
