@@ -472,6 +472,10 @@ int cmd_bench(int argc, char **argv)
 	struct pr_error err;
 	struct pr_plate plate = { 0 };
 	struct pr_image frames[16] = { { 0 } };
+	/* --rig measures the whole capture path through photorigd (cmd_bench_rig.c) */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--rig"))
+			return cmd_bench_rig(argc, argv);
 	int status = parse_bench_args(argc, argv, &c);
 	if (status)
 		return status < 0 ? 0 : status;
