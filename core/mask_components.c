@@ -21,11 +21,6 @@ struct runs {
 	size_t *row_start; /* index of the first run of each row; row_start[h] = n */
 };
 
-/* Shadow candidate regions at least this big and thinner than this (pixels)
- * are parts of the object, not shadow. */
-#define SHADOW_THIN_MIN_AREA 24
-#define SHADOW_THIN_WIDTH 3
-
 struct comp {
 	uint64_t area;
 	uint64_t touch_bg, touch_obj; /* outline contacts, for shadow regions */
@@ -186,22 +181,41 @@ static int cmp_area_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+/* The connected components of the runs of `want` (see runs_collect):
+ * labels the runs of rs and returns, indexed by each component's root run,
+ * its area and whether it touches the frame's border; NULL when out of
+ * memory (rs is then freed). */
+static struct comp *components(struct runs *rs, const uint8_t *plane, uint32_t w, uint32_t h,
+			       int want, int eight)
+{
+	if (runs_collect(rs, plane, w, h, want))
+		return NULL;
+	runs_connect(rs, h, eight);
+	struct comp *c = calloc(rs->n ? rs->n : 1, sizeof(*c));
+	if (!c) {
+		runs_free(rs);
+		return NULL;
+	}
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct run *r = &rs->r[i];
+		struct comp *k = &c[find(rs->r, (uint32_t)i)];
+		k->area += r->x1 - r->x0;
+		if (r->y == 0 || r->y + 1 == h || r->x0 == 0 || r->x1 == w)
+			k->border = 1;
+	}
+	return c;
+}
+
 int mask_hysteresis(uint8_t *classes, uint32_t width, uint32_t height, uint32_t min_area,
 		    uint32_t keep_largest)
 {
 	struct runs rs;
-	if (runs_collect(&rs, classes, width, height, 1))
+	struct comp *c = components(&rs, classes, width, height, 1, 1);
+	if (!c)
 		return PR_ENOMEM;
-	runs_connect(&rs, height, 1);
-	struct comp *c = calloc(rs.n ? rs.n : 1, sizeof(*c));
-	if (!c) {
-		runs_free(&rs);
-		return PR_ENOMEM;
-	}
 	for (size_t i = 0; i < rs.n; i++) {
-		struct run *r = &rs.r[i];
+		const struct run *r = &rs.r[i];
 		struct comp *k = &c[find(rs.r, (uint32_t)i)];
-		k->area += r->x1 - r->x0;
 		if (!k->strong && memchr(classes + (size_t)r->y * width + r->x0, CLASS_STRONG,
 					 r->x1 - r->x0))
 			k->strong = 1;
@@ -237,23 +251,11 @@ int mask_hysteresis(uint8_t *classes, uint32_t width, uint32_t height, uint32_t 
 int mask_fill_holes(uint8_t *mask, uint32_t width, uint32_t height, uint32_t max_area)
 {
 	struct runs rs;
-	if (runs_collect(&rs, mask, width, height, 0))
-		return PR_ENOMEM;
 	/* background connects only through edges: a diagonal gap between two
 	 * object pixels does not let the outside in */
-	runs_connect(&rs, height, 0);
-	struct comp *c = calloc(rs.n ? rs.n : 1, sizeof(*c));
-	if (!c) {
-		runs_free(&rs);
+	struct comp *c = components(&rs, mask, width, height, 0, 0);
+	if (!c)
 		return PR_ENOMEM;
-	}
-	for (size_t i = 0; i < rs.n; i++) {
-		const struct run *r = &rs.r[i];
-		struct comp *k = &c[find(rs.r, (uint32_t)i)];
-		k->area += r->x1 - r->x0;
-		if (r->y == 0 || r->y + 1 == height || r->x0 == 0 || r->x1 == width)
-			k->border = 1;
-	}
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct comp *k = &c[find(rs.r, (uint32_t)i)];
 		if (!k->border && k->area < max_area)
@@ -290,24 +292,14 @@ static void count_contacts(const uint8_t *classes, uint32_t w, uint32_t h, const
 int mask_resolve_shadows(uint8_t *classes, uint32_t width, uint32_t height)
 {
 	struct runs rs;
-	if (runs_collect(&rs, classes, width, height, CLASS_SHADOW))
+	struct comp *c = components(&rs, classes, width, height, CLASS_SHADOW, 1);
+	if (!c)
 		return PR_ENOMEM;
-	runs_connect(&rs, height, 1);
-	struct comp *c = calloc(rs.n ? rs.n : 1, sizeof(*c));
-	if (!c) {
-		runs_free(&rs);
-		return PR_ENOMEM;
-	}
 	for (size_t i = 0; i < rs.n; i++)
 		count_contacts(classes, width, height, &rs.r[i], &c[find(rs.r, (uint32_t)i)]);
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct comp *k = &c[find(rs.r, (uint32_t)i)];
-		/* thickness ~ area / half the outline: a stem or a cable crossing
-		 * the background is thin all along; a cast shadow is a blob */
-		uint64_t outline = k->touch_bg + k->touch_obj;
-		int thin = k->area >= SHADOW_THIN_MIN_AREA &&
-			   2 * k->area < (uint64_t)(SHADOW_THIN_WIDTH * outline);
-		int shadow = !thin && 4 * k->touch_bg >= outline;
+		int shadow = 4 * k->touch_bg >= k->touch_bg + k->touch_obj;
 		paint(classes, width, &rs.r[i], shadow ? CLASS_BACKGROUND : CLASS_WEAK);
 	}
 	free(c);

@@ -36,8 +36,8 @@ int mask_hysteresis(uint8_t *classes, uint32_t width, uint32_t height, uint32_t 
 		    uint32_t keep_largest);
 /* Decide each connected region of CLASS_SHADOW candidates: a region that
  * borders lit background over at least a quarter of its outline is shadow
- * (background); one walled in by the object, or thin like a stem, is part
- * of the object (weak evidence). */
+ * (background); one walled in by the object is part of it (weak evidence).
+ * (Stems and wires never become candidates: mask_plate.c's shading test.) */
 int mask_resolve_shadows(uint8_t *classes, uint32_t width, uint32_t height);
 /* fill background components that do not touch the border and are smaller
  * than max_area */
