@@ -24,6 +24,14 @@
 #include "imageio.h"
 #include "log.h"
 
+/* Why a camera is left out of a new set: it is offline (its thread
+ * re-attaches it with back-off) or being re-opened. NULL when it can shoot. */
+static const char *slot_away(const struct cam_slot *sl)
+{
+	return sl->state == SLOT_OFFLINE ? "is offline"
+	       : sl->state == SLOT_RECOVERING ? "is being re-opened" : NULL;
+}
+
 static int camera_index(const struct daemon *d, const char *name)
 {
 	for (uint32_t i = 0; i < d->cfg.ncameras; i++)
@@ -253,7 +261,7 @@ static void start_set(struct daemon *d)
 		json_object_object_add(o, "stem", json_object_new_string(r->stem));
 		json_object_object_add(o, "seq", json_object_new_int64(seq));
 		json_object_array_add(shots, o);
-		expected += !sl->busy;
+		expected += !sl->busy && !slot_away(sl);
 	}
 	json_object_object_add(line, "ev", json_object_new_string("set_begun"));
 	json_object_object_add(line, "set", json_object_new_int64(set->number));
@@ -273,10 +281,14 @@ static void start_set(struct daemon *d)
 		struct cam_slot *sl = &d->slots[i];
 		struct shot_rec *r = &set->shots[i];
 		struct cam_job *job = go ? calloc(1, sizeof(*job)) : NULL;
-		if (sl->busy || !job) {
+		if (sl->busy || slot_away(sl) || !job) {
 			free(job);
 			r->state = SHOT_MISSING;
-			snprintf(r->note, sizeof(r->note), "%s", sl->busy
+			if (slot_away(sl))
+				snprintf(r->note, sizeof(r->note), "camera %s %s: %.160s", sl->cfg.name,
+					 slot_away(sl), sl->error);
+			else
+				snprintf(r->note, sizeof(r->note), "%s", sl->busy
 				 ? "camera still busy with an earlier capture" : "out of memory");
 			json_object *o = json_object_new_object();
 			json_object_object_add(o, "reason", json_object_new_string(r->note));
@@ -395,6 +407,8 @@ void capture_on_shot(struct daemon *d, struct report *r)
 		s->hash = r->hash;
 		s->trigger_ns = r->trigger_ns;
 		s->arrive_ns = r->arrive_ns;
+		s->nextra = r->nextra < SHOT_EXTRA_MAX ? r->nextra : SHOT_EXTRA_MAX;
+		memcpy(s->extra, r->extra, s->nextra * sizeof(s->extra[0]));
 		json_object *o = json_object_new_object();
 		char h[40];
 		snprintf(h, sizeof(h), "fnv1a64:%016llx", (unsigned long long)r->hash);
@@ -403,6 +417,8 @@ void capture_on_shot(struct daemon *d, struct report *r)
 		json_object_object_add(o, "hash", json_object_new_string(h));
 		json_object_object_add(o, "trigger_ns", json_object_new_int64(s->trigger_ns));
 		json_object_object_add(o, "arrive_ns", json_object_new_int64(s->arrive_ns));
+		if (s->nextra)
+			json_object_object_add(o, "extra_files", journal_extra_json(s));
 		if (s->late)
 			json_object_object_add(o, "late", json_object_new_boolean(1));
 		journal_shot(d, "file_saved", set, s, o);

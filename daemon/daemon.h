@@ -63,6 +63,14 @@ void plate_ref_put(struct plate_ref *p);
 
 /* ---- report.c: what threads tell the loop ---- */
 
+/* A file of a capture beside the one that is masked (RAW of RAW+JPEG). */
+#define SHOT_EXTRA_MAX 3
+struct shot_file {
+	char file[300];           /* relative to the session folder */
+	uint64_t size, hash;
+	int64_t arrive_ns;
+};
+
 enum report_type { REP_ATTACHED, REP_SHOT, REP_PLATE_PROGRESS, REP_PLATE_DONE, REP_MASK };
 
 struct report {
@@ -73,12 +81,19 @@ struct report {
 	uint32_t set;             /* REP_SHOT, REP_MASK */
 	int rc;
 	char msg[512];
-	/* REP_ATTACHED */
+	/* REP_ATTACHED: the camera's state (ready, recovering, offline), how
+	 * many attach attempts failed in a row, the next one (mono ns, 0 =
+	 * none) */
 	struct cam_info info;
+	int slot_state;
+	uint32_t attempts;
+	int64_t retry_ns;
 	/* REP_SHOT: path relative to the session folder */
 	char file[PATH_MAX];
 	uint64_t size, hash;
 	int64_t trigger_ns, arrive_ns;
+	uint32_t nextra;          /* the capture's other files (RAW of RAW+JPEG) */
+	struct shot_file extra[SHOT_EXTRA_MAX];
 	/* REP_PLATE_*: frame i of n; the plate when done */
 	uint32_t frame, frames;
 	struct plate_ref *plate;
@@ -94,7 +109,9 @@ void report_fini(struct daemon *d);
 
 /* ---- rig.c: one thread per camera position ---- */
 
-enum slot_state { SLOT_ATTACHING = 0, SLOT_READY, SLOT_OFFLINE };
+/* RECOVERING: the camera thread is closing and re-opening a camera that
+ * failed; new sets skip it (marked missing) instead of waiting for it. */
+enum slot_state { SLOT_ATTACHING = 0, SLOT_READY, SLOT_OFFLINE, SLOT_RECOVERING };
 
 enum job_type { JOB_SHOT, JOB_PLATE, JOB_QUIT };
 
@@ -125,12 +142,19 @@ struct cam_slot {
 	pthread_cond_t cond;
 	struct cam_job *jobs, *jobs_tail;  /* under lock */
 	struct cam_handle *handle;         /* camera thread only */
+	/* camera thread only: re-attach with back-off while it is offline */
+	uint32_t t_attempts;               /* failed attaches in a row */
+	uint32_t t_backoff_ms;
+	int64_t t_retry_ns;                /* next attempt (mono), 0 = none */
+	char t_port[128];                  /* port of the last successful attach */
 	/* loop's view, updated from reports */
 	enum slot_state state;
 	int busy;                          /* a job is outstanding */
 	struct cam_info info;
 	char error[512];
 	uint64_t frames_delivered;
+	uint32_t attempts;
+	int64_t retry_ns;
 };
 
 int rig_start(struct daemon *d);
@@ -181,6 +205,8 @@ struct shot_rec {
 	struct pr_mask_stats stats;
 	double mask_seconds;
 	char note[256];           /* why missing / failed / not masked */
+	uint32_t nextra;          /* the capture's other files */
+	struct shot_file extra[SHOT_EXTRA_MAX];
 };
 
 struct set_rec {
@@ -229,6 +255,8 @@ int journal_sync(struct session *s);
 int journal_replay(struct daemon *d, struct session *s, char *why, size_t size);
 json_object *journal_set_json(const struct daemon *d, const struct set_rec *set);
 json_object *journal_stats_json(const struct shot_rec *r);
+/* [{file, size, hash, arrive_ns}] of a shot's other files */
+json_object *journal_extra_json(const struct shot_rec *r);
 int manifest_write(struct daemon *d);
 /* Names of the mask output files of one shot (relative to the session). */
 json_object *manifest_mask_files(const struct daemon *d, const char *file);

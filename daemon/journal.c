@@ -4,7 +4,8 @@
  * fdatasync'd at the end of every set. "ev" says what happened:
  *   session_started  {session, rig, time_ns}
  *   set_begun        {set, time_ns, shots: [{camera, serial, stem, seq}]}
- *   file_saved       {set, camera, file, size, hash, trigger_ns, arrive_ns[, late][, recovered]}
+ *   file_saved       {set, camera, file, size, hash, trigger_ns, arrive_ns[, late][, recovered]
+ *                    [, extra_files: [{file, size, hash, arrive_ns}]]} (RAW of RAW+JPEG)
  *   file_failed      {set, camera, reason, missing}
  *   mask_written     {set, camera, plate_id, seconds, stats...}
  *   mask_failed / mask_skipped {set, camera, reason}
@@ -141,6 +142,27 @@ static void replay_stats(struct shot_rec *r, json_object *o)
 	r->mask_seconds = pr_json_double(o, "seconds", 0);
 }
 
+static void replay_extra(struct shot_rec *r, json_object *o)
+{
+	json_object *a;
+	r->nextra = 0;
+	if (!json_object_object_get_ex(o, "extra_files", &a) ||
+	    !json_object_is_type(a, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(a) && r->nextra < SHOT_EXTRA_MAX; i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		struct shot_file *x = &r->extra[r->nextra];
+		const char *f = pr_json_str(e, "file", NULL);
+		if (!f)
+			continue;
+		snprintf(x->file, sizeof(x->file), "%s", f);
+		x->size = (uint64_t)pr_json_int(e, "size", 0);
+		x->hash = hash_parse(pr_json_str(e, "hash", NULL));
+		x->arrive_ns = pr_json_int(e, "arrive_ns", 0);
+		r->nextra++;
+	}
+}
+
 static void replay_line(struct daemon *d, struct session *s, json_object *o)
 {
 	const char *ev = pr_json_str(o, "ev", "");
@@ -176,6 +198,7 @@ static void replay_line(struct daemon *d, struct session *s, json_object *o)
 		r->trigger_ns = pr_json_int(o, "trigger_ns", 0);
 		r->arrive_ns = pr_json_int(o, "arrive_ns", 0);
 		r->late = pr_json_bool(o, "late", 0);
+		replay_extra(r, o);
 	} else if (!strcmp(ev, "file_failed")) {
 		r->state = pr_json_bool(o, "missing", 0) ? SHOT_MISSING : SHOT_FAILED;
 		snprintf(r->note, sizeof(r->note), "%s", pr_json_str(o, "reason", ""));
@@ -268,6 +291,23 @@ json_object *journal_stats_json(const struct shot_rec *r)
 	return stats_json(r);
 }
 
+json_object *journal_extra_json(const struct shot_rec *r)
+{
+	json_object *a = json_object_new_array();
+	for (uint32_t i = 0; i < r->nextra; i++) {
+		const struct shot_file *x = &r->extra[i];
+		json_object *o = json_object_new_object();
+		char h[40];
+		hash_hex(x->hash, h, sizeof(h));
+		json_object_object_add(o, "file", json_object_new_string(x->file));
+		json_object_object_add(o, "size", json_object_new_int64((int64_t)x->size));
+		json_object_object_add(o, "hash", json_object_new_string(h));
+		json_object_object_add(o, "arrive_ns", json_object_new_int64(x->arrive_ns));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 json_object *manifest_mask_files(const struct daemon *d, const char *file)
 {
 	json_object *a = json_object_new_array();
@@ -323,6 +363,8 @@ json_object *journal_set_json(const struct daemon *d, const struct set_rec *set)
 			json_object_object_add(s, "hash", json_object_new_string(h));
 			json_object_object_add(s, "trigger_ns", json_object_new_int64(r->trigger_ns));
 			json_object_object_add(s, "arrive_ns", json_object_new_int64(r->arrive_ns));
+			if (r->nextra)
+				json_object_object_add(s, "extra_files", journal_extra_json(r));
 			if (r->late)
 				json_object_object_add(s, "late", json_object_new_boolean(1));
 			if (r->trigger_ns < tmin)

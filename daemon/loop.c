@@ -172,12 +172,16 @@ static void on_report(struct daemon *d, struct report *r)
 		if (r->generation != d->generation)
 			break;
 		struct cam_slot *s = &d->slots[r->cam];
-		s->state = r->rc ? SLOT_OFFLINE : SLOT_READY;
-		snprintf(s->error, sizeof(s->error), "%s", r->msg);
+		s->state = r->rc ? (enum slot_state)r->slot_state : SLOT_READY;
+		s->attempts = r->attempts;
+		s->retry_ns = r->retry_ns;
+		/* the last error stays shown once the camera is back */
+		if (r->rc)
+			snprintf(s->error, sizeof(s->error), "%s", r->msg);
 		if (!r->rc) {
 			s->info = r->info;
-			LOG_INFO("camera %s attached: %s, serial %s", s->cfg.name, r->info.model,
-				 r->info.serial);
+			LOG_INFO("camera %s attached: %s, serial %s, port %s", s->cfg.name,
+				 r->info.model, r->info.serial, r->info.port);
 		}
 		daemon_update_status(d);
 		break;

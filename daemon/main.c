@@ -13,6 +13,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <signal.h>
@@ -59,6 +60,24 @@ static int make_dirs(const char *path)
 	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
 }
 
+/* 0, 1 and 2 must be open before anything else is: a file or socket that
+ * got one of them would be written to as stdout, and libgphoto2 2.5.30
+ * closes descriptor 0 whenever a PTP/IP camera is closed. With 0 on
+ * /dev/null it closes that (the driver puts it back), not a camera's
+ * socket or the journal. */
+static void ensure_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", O_RDWR);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
 static int load(const char *path, struct pr_config *cfg)
 {
 	struct pr_error_list errs;
@@ -80,6 +99,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	ensure_std_fds();
 	const char *path = PR_CONFIG_DEFAULT_PATH;
 	int check = 0, opt;
 	while ((opt = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {

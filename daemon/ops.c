@@ -15,7 +15,7 @@
 
 #include "log.h"
 
-static const char *const slot_words[] = { "attaching", "ready", "offline" };
+static const char *const slot_words[] = { "attaching", "ready", "offline", "recovering" };
 
 void op_reply(struct daemon *d, json_object *msg)
 {
@@ -57,6 +57,13 @@ static json_object *camera_json(const struct daemon *d, uint32_t i)
 						    pr_mask_method_name(d->cfg.cameras[i].mask.method)));
 	if (s->error[0])
 		json_object_object_add(o, "error", json_object_new_string(s->error));
+	/* recovery: failed attaches in a row and when the next one is due */
+	json_object_object_add(o, "attempts", json_object_new_int64(s->attempts));
+	if (s->state == SLOT_OFFLINE && s->retry_ns) {
+		int64_t left = s->retry_ns - mono_ns();
+		json_object_object_add(o, "next_retry_s",
+				       json_object_new_double(left > 0 ? (double)left / 1e9 : 0.0));
+	}
 	json_object *p = plate_store_json(d, (int)i);
 	json_object_object_add(o, "plate", p ? p : NULL);
 	return o;

@@ -7,9 +7,18 @@
  * before the loop even hears of them, so a file is never lost because some
  * later stage failed.
  *
- * A camera that fails to open stays "offline"; every new job tries to open
- * it again (logs rate-limited), so a camera plugged back in returns to its
- * position without a restart. */
+ * Recovery is per camera, in its own thread, so it never holds up the
+ * others or the loop. A capture that fails with CAM_EGONE or CAM_ETIMEOUT
+ * (the driver already retried a busy camera) makes the camera
+ * "recovering": the loop leaves it out of new sets while the thread closes
+ * it (a stalled PTP/IP camera costs ~2.5 s there) and opens it again, by
+ * serial; a hung USB camera is reset first. A camera that does not come
+ * back is "offline": new sets name it as missing, and the thread tries to
+ * attach it again with back-off (1 s doubling to 30 s: each failed PTP/IP
+ * open leaks memory inside libgphoto2), so a camera plugged back in
+ * returns to its position without a restart. A camera another process
+ * holds (PR_EACCES) is retried only at the longest interval; a driver that
+ * is not compiled in, never. */
 #define _GNU_SOURCE
 #include "daemon.h"
 
@@ -18,10 +27,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "atomic_file.h"
+#include "cam_gphoto2.h"
 #include "imageio.h"
 #include "log.h"
+
+#define BACKOFF_MIN_MS 1000
+#define BACKOFF_MAX_MS 30000
 
 static void camera_copy(struct pr_camera_config *dst, const struct pr_camera_config *src)
 {
@@ -63,6 +77,40 @@ static struct report *report_new(struct cam_slot *s, enum report_type type)
 	return r;
 }
 
+/* The next attach attempt after a failure with code rc. */
+static void schedule_retry(struct cam_slot *s, int rc)
+{
+	s->t_attempts++;
+	if (rc == CAM_ENOTCOMPILED || !s->drv) {
+		s->t_retry_ns = 0; /* nothing will change until a rebuild */
+		return;
+	}
+	if (rc == PR_EACCES)
+		s->t_backoff_ms = BACKOFF_MAX_MS; /* held by another process: no spinning */
+	else if (!s->t_backoff_ms)
+		s->t_backoff_ms = BACKOFF_MIN_MS;
+	else if ((s->t_backoff_ms *= 2) > BACKOFF_MAX_MS)
+		s->t_backoff_ms = BACKOFF_MAX_MS;
+	s->t_retry_ns = mono_ns() + (int64_t)s->t_backoff_ms * 1000000;
+}
+
+/* Tells the loop the camera's state (REP_ATTACHED). */
+static void post_state(struct cam_slot *s, enum slot_state st, int rc, const struct cam_info *info,
+		       const char *msg)
+{
+	struct report *r = report_new(s, REP_ATTACHED);
+	if (!r)
+		return;
+	r->rc = rc;
+	r->slot_state = st;
+	r->attempts = s->t_attempts;
+	r->retry_ns = st == SLOT_OFFLINE ? s->t_retry_ns : 0;
+	if (info)
+		r->info = *info;
+	snprintf(r->msg, sizeof(r->msg), "%s", msg ? msg : "");
+	report_post(s->d, r);
+}
+
 /* Open and identify the camera; tell the loop either way. */
 static int attach(struct cam_slot *s)
 {
@@ -79,22 +127,56 @@ static int attach(struct cam_slot *s)
 		.timeout_ms = c->timeout_ms, .delete_after_download = c->delete_after_download,
 		.seed = c->seed, .latency_ms = c->latency_ms,
 		.noise = c->noise,
+		.pixel_format = c->pixel_format, .fps = c->fps,
+		.controls_warn = c->on_refused_control == PR_REFUSED_WARN,
 	};
-	struct report *r = report_new(s, REP_ATTACHED);
+	struct cam_info info = { 0 };
 	int rc;
 	if (!s->drv)
 		rc = pr_error_set(&err, PR_EUNSUPPORTED, "camera %s: unknown driver", c->name);
 	else if (!(rc = s->drv->open(&p, &s->handle, &err)) &&
-		 (rc = s->drv->identify(s->handle, r ? &r->info : &(struct cam_info){ 0 }, &err)))
+		 (rc = s->drv->identify(s->handle, &info, &err)))
 		s->drv->close(&s->handle);
-	if (r) {
-		r->rc = rc;
-		snprintf(r->msg, sizeof(r->msg), "%s", rc ? err.msg : "");
-		report_post(s->d, r);
+	if (!rc) {
+		if (s->t_attempts)
+			LOG_NOTICE("camera %s: attached again after %u failed attempt%s", c->name,
+				   s->t_attempts, s->t_attempts == 1 ? "" : "s");
+		s->t_attempts = 0;
+		s->t_backoff_ms = 0;
+		s->t_retry_ns = 0;
+		snprintf(s->t_port, sizeof(s->t_port), "%s", info.port);
+		post_state(s, SLOT_READY, 0, &info, NULL);
+		return 0;
 	}
-	if (rc)
-		LOG_RATELIMITED(PR_LOG_WARNING, "camera %s: %s", c->name, err.msg);
+	schedule_retry(s, rc);
+	if (s->t_retry_ns)
+		LOG_WARN("camera %s offline (attempt %u): %s; next attempt in %u s", c->name,
+			 s->t_attempts, err.msg, s->t_backoff_ms / 1000);
+	else
+		LOG_WARN("camera %s offline: %s", c->name, err.msg);
+	post_state(s, SLOT_OFFLINE, rc, NULL, err.msg);
 	return rc;
+}
+
+/* After a capture failed with CAM_EGONE or CAM_ETIMEOUT: close the camera
+ * and open it again (by serial), resetting a hung USB camera first. The
+ * loop has been told "recovering" before the failed shot, so the sets it
+ * starts meanwhile do not wait for this camera. */
+static void recover(struct cam_slot *s, int why)
+{
+	struct pr_error err = { 0 };
+	const char *name = s->cfg.name;
+	if (why == CAM_ETIMEOUT && s->drv->reset && !strncmp(s->t_port, "usb:", 4)) {
+		LOG_NOTICE("camera %s: no answer: resetting %s", name, s->t_port);
+		int rc = s->drv->reset(s->handle, &err);
+		if (rc)
+			LOG_WARN("camera %s: reset failed: %s", name, err.msg);
+	}
+	int64_t t0 = mono_ns();
+	s->drv->close(&s->handle);
+	LOG_NOTICE("camera %s: closed in %.1f s; opening it again", name,
+		   (double)(mono_ns() - t0) / 1e9);
+	attach(s);
 }
 
 static void write_truth(struct cam_slot *s, const struct cam_job *job, const struct pr_image *t)
@@ -111,6 +193,77 @@ static void write_truth(struct cam_slot *s, const struct cam_job *job, const str
 		LOG_WARN("camera %s: truth not written: %s", s->cfg.name, err.msg);
 }
 
+/* The file to mask: the first one masking can decode (the JPEG of
+ * RAW+JPEG), else the first. */
+static int decodable(const char *ext)
+{
+	static const char *const exts[] = { "jpg", "jpeg", "png", "tif", "tiff" };
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (!strcmp(ext, exts[i]))
+			return 1;
+	return 0;
+}
+
+/* Writes every file of a capture as STEM.EXT (STEM_N.EXT when two share an
+ * extension); the one to mask goes into r->file, the others into r->extra. */
+static int save_files(struct cam_slot *s, const struct cam_job *job, struct cam_frame *first,
+		      struct report *r, struct pr_error *err)
+{
+	struct cam_frame *order[1 + SHOT_EXTRA_MAX + 8];
+	uint32_t n = 0;
+	for (struct cam_frame *f = first; f && n < sizeof(order) / sizeof(order[0]); f = f->next)
+		order[n++] = f;
+	for (uint32_t i = 1; i < n; i++)
+		if (decodable(order[i]->ext) && !decodable(order[0]->ext)) {
+			struct cam_frame *t = order[0];
+			order[0] = order[i];
+			order[i] = t;
+		}
+	char path[PATH_MAX + 300];
+	snprintf(path, sizeof(path), "%s/%s", job->session_dir, job->stem);
+	/* the camera's folder: made with the session, or now if the camera
+	 * was added by a reload */
+	*strrchr(path, '/') = '\0';
+	if (mkdir(path, 0755) && errno != EEXIST)
+		LOG_RATELIMITED(PR_LOG_WARNING, "cannot create %s: %s", path, strerror(errno));
+	int rc = 0;
+	for (uint32_t i = 0; i < n && !rc; i++) {
+		struct cam_frame *f = order[i];
+		char name[300];
+		int dup = 0;
+		for (uint32_t k = 0; k < i; k++)
+			dup += !strcmp(order[k]->ext, f->ext);
+		if (dup)
+			snprintf(name, sizeof(name), "%s_%d.%s", job->stem, dup + 1, f->ext);
+		else
+			snprintf(name, sizeof(name), "%s.%s", job->stem, f->ext);
+		if (i > SHOT_EXTRA_MAX) {
+			LOG_WARN("camera %s: set %u: more than %d files in one capture: %s not saved",
+				 s->cfg.name, job->set, SHOT_EXTRA_MAX + 1, name);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", job->session_dir, name);
+		rc = pr_atomic_write(path, f->data, f->size, err);
+		if (rc || !r)
+			continue;
+		uint64_t hash = hash_fnv1a64(f->data, f->size, HASH_FNV_INIT);
+		int64_t arrive = f->arrival_ns ? f->arrival_ns : cam_now_realtime_ns();
+		if (i == 0) {
+			snprintf(r->file, sizeof(r->file), "%s", name);
+			r->size = f->size;
+			r->hash = hash;
+			r->arrive_ns = arrive;
+		} else {
+			struct shot_file *x = &r->extra[r->nextra++];
+			snprintf(x->file, sizeof(x->file), "%s", name);
+			x->size = f->size;
+			x->hash = hash;
+			x->arrive_ns = arrive;
+		}
+	}
+	return rc;
+}
+
 static void run_shot(struct cam_slot *s, struct cam_job *job)
 {
 	struct pr_error err = { 0 };
@@ -119,33 +272,25 @@ static void run_shot(struct cam_slot *s, struct cam_job *job)
 				   .want_truth = job->want_truth };
 	struct report *r = report_new(s, REP_SHOT);
 	int rc = 0;
+	/* An offline camera is not opened here: that could hold every other
+	 * camera at the barrier. Its thread re-attaches it on its back-off. */
 	if (!s->handle)
-		rc = attach(s);
-	if (!rc && s->drv->arm)
+		rc = pr_error_set(&err, CAM_EGONE, "camera %s is offline", s->cfg.name);
+	else if (s->drv->arm)
 		rc = s->drv->arm(s->handle, &req, &err);
-	else if (rc)
-		pr_error_set(&err, rc, "camera %s is offline", s->cfg.name);
 	/* wait even after a failure: the others must not wait for us */
 	go_wait(job->go);
 	if (!rc)
 		rc = s->drv->capture(s->handle, &req, &frame, &err);
-	if (rc == CAM_EGONE)
-		s->drv->close(&s->handle); /* re-opened by the next job */
+	int lost = s->handle && (rc == CAM_EGONE || rc == CAM_ETIMEOUT);
+	if (lost) {
+		/* before the shot's report: the loop must not put this camera in
+		 * the next set while it is being re-opened */
+		LOG_WARN("camera %s: set %u: %s", s->cfg.name, job->set, err.msg);
+		post_state(s, SLOT_RECOVERING, rc, NULL, err.msg);
+	}
 	if (!rc) {
-		char path[PATH_MAX + 300];
-		snprintf(path, sizeof(path), "%s/%s", job->session_dir, job->stem);
-		/* the camera's folder: made with the session, or now if the camera
-		 * was added by a reload */
-		*strrchr(path, '/') = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			LOG_RATELIMITED(PR_LOG_WARNING, "cannot create %s: %s", path, strerror(errno));
-		snprintf(path, sizeof(path), "%s/%s.%s", job->session_dir, job->stem, frame.ext);
-		rc = pr_atomic_write(path, frame.data, frame.size, &err);
-		if (!rc && r) {
-			snprintf(r->file, sizeof(r->file), "%s.%s", job->stem, frame.ext);
-			r->size = frame.size;
-			r->hash = hash_fnv1a64(frame.data, frame.size, HASH_FNV_INIT);
-		}
+		rc = save_files(s, job, &frame, r, &err);
 		if (!rc && frame.truth.pixels)
 			write_truth(s, job, &frame.truth);
 	}
@@ -153,11 +298,14 @@ static void run_shot(struct cam_slot *s, struct cam_job *job)
 		r->set = job->set;
 		r->rc = rc;
 		r->trigger_ns = frame.trigger_ns;
-		r->arrive_ns = cam_now_realtime_ns();
+		if (!r->arrive_ns)
+			r->arrive_ns = cam_now_realtime_ns();
 		snprintf(r->msg, sizeof(r->msg), "%s", rc ? err.msg : "");
 		report_post(s->d, r);
 	}
 	cam_frame_free(&frame);
+	if (lost)
+		recover(s, rc);
 }
 
 static void run_plate(struct cam_slot *s, struct cam_job *job)
@@ -192,8 +340,9 @@ static void run_plate(struct cam_slot *s, struct cam_job *job)
 			report_post(s->d, p);
 		}
 	}
-	if (rc == CAM_EGONE)
-		s->drv->close(&s->handle);
+	int lost = s->handle && (rc == CAM_EGONE || rc == CAM_ETIMEOUT);
+	if (lost)
+		post_state(s, SLOT_RECOVERING, rc, NULL, err.msg);
 	if (!rc && !(ref = calloc(1, sizeof(*ref))))
 		rc = pr_error_set(&err, PR_ENOMEM, "out of memory");
 	if (!rc) {
@@ -219,6 +368,33 @@ static void run_plate(struct cam_slot *s, struct cam_job *job)
 	} else {
 		plate_ref_put(ref);
 	}
+	if (lost)
+		recover(s, rc);
+}
+
+/* Waits for a job; while the camera is offline, wakes for its next attach
+ * attempt. Returns the job, or NULL when it is time to attach. */
+static struct cam_job *next_job(struct cam_slot *s)
+{
+	pthread_mutex_lock(&s->lock);
+	while (!s->jobs) {
+		if (s->handle || !s->t_retry_ns) {
+			pthread_cond_wait(&s->cond, &s->lock);
+			continue;
+		}
+		struct timespec ts = { (time_t)(s->t_retry_ns / 1000000000),
+				       (long)(s->t_retry_ns % 1000000000) };
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) == ETIMEDOUT && !s->jobs) {
+			pthread_mutex_unlock(&s->lock);
+			return NULL;
+		}
+	}
+	struct cam_job *job = s->jobs;
+	s->jobs = job->next;
+	if (!s->jobs)
+		s->jobs_tail = NULL;
+	pthread_mutex_unlock(&s->lock);
+	return job;
 }
 
 static void *cam_thread(void *arg)
@@ -226,14 +402,11 @@ static void *cam_thread(void *arg)
 	struct cam_slot *s = arg;
 	attach(s);
 	for (;;) {
-		pthread_mutex_lock(&s->lock);
-		while (!s->jobs)
-			pthread_cond_wait(&s->cond, &s->lock);
-		struct cam_job *job = s->jobs;
-		s->jobs = job->next;
-		if (!s->jobs)
-			s->jobs_tail = NULL;
-		pthread_mutex_unlock(&s->lock);
+		struct cam_job *job = next_job(s);
+		if (!job) {
+			attach(s);
+			continue;
+		}
 		enum job_type type = job->type;
 		if (type == JOB_SHOT)
 			run_shot(s, job);
@@ -269,6 +442,14 @@ int rig_start(struct daemon *d)
 	d->slots = calloc(d->nslots ? d->nslots : 1, sizeof(*d->slots));
 	if (!d->slots)
 		return PR_ENOMEM;
+	/* Every PTP/IP address of the rig is a place to look for each serial:
+	 * cameras whose addresses swapped still bind to their own positions. */
+	for (uint32_t i = 0; i < d->cfg.ncameras; i++) {
+		const struct pr_camera_config *c = &d->cfg.cameras[i];
+		if (c->driver == PR_CAM_GPHOTO2 && !strncmp(c->port, "ptpip:", 6) &&
+		    cam_gphoto2_add_candidate_port(c->port))
+			LOG_WARN("camera %s: port %s not added to the serial search", c->name, c->port);
+	}
 	for (uint32_t i = 0; i < d->nslots; i++) {
 		struct cam_slot *s = &d->slots[i];
 		s->d = d;
@@ -278,7 +459,12 @@ int rig_start(struct daemon *d)
 		s->drv = cam_driver_find(pr_cam_driver_name(s->cfg.driver));
 		s->state = SLOT_ATTACHING;
 		pthread_mutex_init(&s->lock, NULL);
-		pthread_cond_init(&s->cond, NULL);
+		/* monotonic: back-off deadlines are mono_ns() values */
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&s->cond, &ca);
+		pthread_condattr_destroy(&ca);
 		if (pthread_create(&s->thread, NULL, cam_thread, s)) {
 			s->state = SLOT_OFFLINE;
 			snprintf(s->error, sizeof(s->error), "cannot start its thread: %s",

@@ -140,7 +140,16 @@ static void show_cameras(json_object *r)
 		print_plate(p);
 		printf("\n");
 		if (pr_json_str(c, "error", NULL))
-			printf("             %s\n", pr_json_str(c, "error", ""));
+			printf("             %s%s\n", strcmp(pr_json_str(c, "state", ""), "ready")
+			       ? "" : "last error: ", pr_json_str(c, "error", ""));
+		/* recovery of a camera that dropped out: attempts and the next one */
+		long long attempts = (long long)pr_json_int(c, "attempts", 0);
+		json_object *next = NULL;
+		if (json_object_object_get_ex(c, "next_retry_s", &next) && next)
+			printf("             %lld failed attempt%s, next in %.1f s\n", attempts,
+			       attempts == 1 ? "" : "s", json_object_get_double(next));
+		else if (attempts)
+			printf("             %lld failed attempt%s\n", attempts, attempts == 1 ? "" : "s");
 	}
 }
 
