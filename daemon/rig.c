@@ -233,10 +233,11 @@ static int save_files(struct cam_slot *s, const struct cam_job *job, struct cam_
 		int dup = 0;
 		for (uint32_t k = 0; k < i; k++)
 			dup += !strcmp(order[k]->ext, f->ext);
+		/* the stem fits with room to spare: the template is checked */
 		if (dup)
-			snprintf(name, sizeof(name), "%s_%d.%s", job->stem, dup + 1, f->ext);
+			pathf(name, sizeof(name), "%s_%d.%s", job->stem, dup + 1, f->ext);
 		else
-			snprintf(name, sizeof(name), "%s.%s", job->stem, f->ext);
+			pathf(name, sizeof(name), "%s.%s", job->stem, f->ext);
 		if (i > SHOT_EXTRA_MAX) {
 			LOG_WARN("camera %s: set %u: more than %d files in one capture: %s not saved",
 				 s->cfg.name, job->set, SHOT_EXTRA_MAX + 1, name);
