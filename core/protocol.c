@@ -24,6 +24,11 @@ static const char *const op_names[PR_OP_COUNT] = {
 	[PR_OP_SESSION_LIST] = "session_list",
 	[PR_OP_RELOAD] = "reload",
 	[PR_OP_WATCH] = "watch",
+	[PR_OP_SCAN_START] = "scan_start",
+	[PR_OP_SCAN_PAUSE] = "scan_pause",
+	[PR_OP_SCAN_RESUME] = "scan_resume",
+	[PR_OP_SCAN_STOP] = "scan_stop",
+	[PR_OP_SCAN_STATUS] = "scan_status",
 };
 
 static const char *const event_names[PR_EV_COUNT] = {
@@ -34,9 +39,10 @@ static const char *const event_names[PR_EV_COUNT] = {
 	[PR_EV_PLATE_SAVED] = "plate_saved",
 	[PR_EV_ERROR] = "error",
 	[PR_EV_PROGRESS] = "progress",
+	[PR_EV_SCAN] = "scan",
 };
 
-enum field_type { F_U32, F_NAME };
+enum field_type { F_U32, F_NAME, F_DOUBLE };
 
 /* One field of one op: where it goes in struct pr_request and what it may be. */
 struct field {
@@ -46,13 +52,21 @@ struct field {
 	int required;
 	uint32_t min, max;
 	size_t offset;
+	size_t present;   /* F_U32 given with a legal 0: a uint32_t set to 1; 0 = none */
+	double dmin, dmax; /* F_DOUBLE */
 };
 
 static const struct field fields[] = {
-	{ PR_OP_PLATE, "frames", F_U32, 0, 0, PR_PROTO_MAX_FRAMES, offsetof(struct pr_request, frames) },
-	{ PR_OP_PLATE, "camera", F_NAME, 0, 0, 0, offsetof(struct pr_request, camera) },
-	{ PR_OP_CAPTURE, "count", F_U32, 0, 1, PR_PROTO_MAX_COUNT, offsetof(struct pr_request, count) },
-	{ PR_OP_SESSION_START, "name", F_NAME, 1, 0, 0, offsetof(struct pr_request, name) },
+#define R(field) offsetof(struct pr_request, field)
+	{ PR_OP_PLATE, "frames", F_U32, 0, 0, PR_PROTO_MAX_FRAMES, R(frames), 0, 0, 0 },
+	{ PR_OP_PLATE, "camera", F_NAME, 0, 0, 0, R(camera), 0, 0, 0 },
+	{ PR_OP_CAPTURE, "count", F_U32, 0, 1, PR_PROTO_MAX_COUNT, R(count), 0, 0, 0 },
+	{ PR_OP_SESSION_START, "name", F_NAME, 1, 0, 0, R(name), 0, 0, 0 },
+	{ PR_OP_SCAN_START, "steps", F_U32, 0, 1, PR_PROTO_MAX_STEPS, R(steps), 0, 0, 0 },
+	{ PR_OP_SCAN_START, "degrees", F_DOUBLE, 0, 0, 0, R(degrees), 0, 0.001, 3600 },
+	{ PR_OP_SCAN_START, "settle_ms", F_U32, 0, 0, PR_PROTO_MAX_SETTLE_MS, R(settle_ms),
+	  R(has_settle), 0, 0 },
+#undef R
 };
 
 const char *pr_proto_strerror(int code)
@@ -128,6 +142,17 @@ static int decode_field(json_object *root, const struct field *f, struct pr_requ
 		return 0;
 	}
 	char *dst = (char *)out + f->offset;
+	if (f->type == F_DOUBLE) {
+		if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+			return pr_error_set(err, PR_PROTO_EBADVALUE, "field '%s' must be a number", f->key);
+		double x = json_object_get_double(v);
+		/* NaN fails both comparisons' negation: refused too */
+		if (!(x >= f->dmin && x <= f->dmax))
+			return pr_error_set(err, PR_PROTO_EBADVALUE, "field '%s' must be from %g to %g",
+					    f->key, f->dmin, f->dmax);
+		memcpy(dst, &x, sizeof(x));
+		return 0;
+	}
 	if (f->type == F_U32) {
 		if (!json_object_is_type(v, json_type_int))
 			return pr_error_set(err, PR_PROTO_EBADVALUE, "field '%s' must be a whole number",
@@ -136,8 +161,10 @@ static int decode_field(json_object *root, const struct field *f, struct pr_requ
 		if (x < f->min || x > f->max)
 			return pr_error_set(err, PR_PROTO_EBADVALUE,
 					    "field '%s' must be from %u to %u", f->key, f->min, f->max);
-		uint32_t u = (uint32_t)x;
+		uint32_t u = (uint32_t)x, one = 1;
 		memcpy(dst, &u, sizeof(u));
+		if (f->present)
+			memcpy((char *)out + f->present, &one, sizeof(one));
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string))
@@ -281,10 +308,17 @@ int pr_proto_encode_request(const struct pr_request *req, char *buf, size_t size
 		if (f->op != req->op)
 			continue;
 		const char *src = (const char *)req + f->offset;
-		if (f->type == F_U32) {
-			uint32_t u;
+		if (f->type == F_DOUBLE) {
+			double x;
+			memcpy(&x, src, sizeof(x));
+			if (x != 0)
+				json_object_object_add(o, f->key, json_object_new_double(x));
+		} else if (f->type == F_U32) {
+			uint32_t u, given = 0;
 			memcpy(&u, src, sizeof(u));
-			if (u)
+			if (f->present)
+				memcpy(&given, (const char *)req + f->present, sizeof(given));
+			if (u || given)
 				json_object_object_add(o, f->key, json_object_new_int64(u));
 		} else if (src[0]) {
 			json_object_object_add(o, f->key, json_object_new_string(src));

@@ -61,6 +61,11 @@ enum pr_op {
 	PR_OP_SESSION_LIST,
 	PR_OP_RELOAD,
 	PR_OP_WATCH,
+	PR_OP_SCAN_START,
+	PR_OP_SCAN_PAUSE,
+	PR_OP_SCAN_RESUME,
+	PR_OP_SCAN_STOP,
+	PR_OP_SCAN_STATUS,
 	PR_OP_COUNT
 };
 
@@ -70,6 +75,8 @@ int pr_op_parse(const char *name, enum pr_op *op);
 
 #define PR_PROTO_MAX_COUNT 100000u   /* capture: sets per request */
 #define PR_PROTO_MAX_FRAMES 64u      /* plate: frames per camera */
+#define PR_PROTO_MAX_STEPS 3600u     /* scan_start: steps of a scan */
+#define PR_PROTO_MAX_SETTLE_MS 600000u
 
 struct pr_request {
 	enum pr_op op;
@@ -78,6 +85,12 @@ struct pr_request {
 	uint32_t count;                      /* capture: sets (default 1) */
 	char camera[PR_PROTO_NAME_MAX + 1];  /* plate: one camera position, "" = all */
 	char name[PR_PROTO_NAME_MAX + 1];    /* session_start: the session name */
+	/* scan_start: 0 = the [turntable] default; settle_ms has no "unset"
+	 * value of its own, so has_settle says it was given */
+	uint32_t steps;
+	double degrees;
+	uint32_t settle_ms;
+	uint32_t has_settle;
 };
 
 /* Zero a request and set its defaults (count = 1). */
@@ -108,6 +121,7 @@ enum pr_event {
 	PR_EV_PLATE_SAVED,
 	PR_EV_ERROR,
 	PR_EV_PROGRESS,
+	PR_EV_SCAN,                 /* a scan's state or step changed: step i of N, ETA */
 	PR_EV_COUNT
 };
 const char *pr_event_name(enum pr_event ev);

@@ -218,29 +218,26 @@ static void set_try_finish(struct daemon *d, struct set_rec *set)
 	op_check_done(d);
 }
 
-static void start_set(struct daemon *d)
+/* Create, journal and trigger one set. A scan set carries its angle (the
+ * sim cameras turn their object by it) and its step. NULL when out of
+ * memory. The set may already have no file pending (no camera free). */
+static struct set_rec *trigger_set(struct daemon *d, uint32_t scan, int32_t step, double angle)
 {
-	struct rig_op *op = &d->op;
 	struct session *s = d->session;
 	struct set_rec *set = session_new_set(d);
-	op->waiting_queue = 0;
 	if (!set || !(set->shots = calloc(d->nslots ? d->nslots : 1, sizeof(*set->shots)))) {
 		if (set)
 			s->nsets--;
-		op->aborted = 1;
-		snprintf(op->error, sizeof(op->error), "out of memory");
-		op_check_done(d);
-		return;
+		return NULL;
 	}
 	set->number = s->next_set++;
 	set->started_ns = cam_now_realtime_ns();
 	set->deadline_mono_ns = mono_ns() + (int64_t)d->cfg.rig.set_timeout_ms * 1000000;
 	set->nshots = d->nslots;
-	if (!op->sets_started)
-		op->first_set = set->number;
-	op->sets_started++;
-	op->current_set = set->number;
-	op->set_open = 1;
+	set->scan = scan;
+	set->step = step;
+	set->has_angle = step >= 0;
+	set->angle = step >= 0 ? angle : 0;
 
 	json_object *line = json_object_new_object(), *shots = json_object_new_array();
 	int expected = 0;
@@ -266,6 +263,11 @@ static void start_set(struct daemon *d)
 	json_object_object_add(line, "ev", json_object_new_string("set_begun"));
 	json_object_object_add(line, "set", json_object_new_int64(set->number));
 	json_object_object_add(line, "time_ns", json_object_new_int64(set->started_ns));
+	if (set->has_angle) {
+		json_object_object_add(line, "scan", json_object_new_int64(scan));
+		json_object_object_add(line, "step", json_object_new_int64(step));
+		json_object_object_add(line, "angle", json_object_new_double(angle));
+	}
 	json_object_object_add(line, "shots", shots);
 	journal_append(s, line);
 	json_object_put(line);
@@ -274,13 +276,18 @@ static void start_set(struct daemon *d)
 	json_object_object_add(e, "session", json_object_new_string(s->name));
 	json_object_object_add(e, "set", json_object_new_int64(set->number));
 	json_object_object_add(e, "cameras", json_object_new_int(expected));
+	if (set->has_angle)
+		json_object_object_add(e, "angle", json_object_new_double(angle));
 	ctl_broadcast(d, e);
 
-	struct go *go = go_new(expected);
+	/* with a hardware trigger the pulse is one more party at the barrier */
+	struct hwfire *hw = hwtrig_enabled(d) && expected ? hwtrig_prepare(d, set->number, expected)
+							  : NULL;
+	struct go *go = go_new(expected + (hw ? 1 : 0));
 	for (uint32_t i = 0; i < d->nslots; i++) {
 		struct cam_slot *sl = &d->slots[i];
 		struct shot_rec *r = &set->shots[i];
-		struct cam_job *job = go ? calloc(1, sizeof(*job)) : NULL;
+		struct cam_job *job = go && (hw || !hwtrig_enabled(d)) ? calloc(1, sizeof(*job)) : NULL;
 		if (sl->busy || slot_away(sl) || !job) {
 			free(job);
 			r->state = SHOT_MISSING;
@@ -289,7 +296,9 @@ static void start_set(struct daemon *d)
 					 slot_away(sl), sl->error);
 			else
 				snprintf(r->note, sizeof(r->note), "%s", sl->busy
-				 ? "camera still busy with an earlier capture" : "out of memory");
+				 ? "camera still busy with an earlier capture"
+				 : hwtrig_enabled(d) && !hw ? "the hardware trigger could not be started"
+				 : "out of memory");
 			json_object *o = json_object_new_object();
 			json_object_object_add(o, "reason", json_object_new_string(r->note));
 			json_object_object_add(o, "missing", json_object_new_boolean(1));
@@ -299,7 +308,9 @@ static void start_set(struct daemon *d)
 		job->type = JOB_SHOT;
 		job->set = set->number;
 		job->index = set->number;
+		job->angle = set->angle;
 		job->go = go_ref(go);
+		job->hw = hw;
 		job->want_truth = d->want_truth;
 		snprintf(job->session_dir, sizeof(job->session_dir), "%s", s->dir);
 		snprintf(job->stem, sizeof(job->stem), "%s", r->stem);
@@ -307,14 +318,45 @@ static void start_set(struct daemon *d)
 		set->files_pending++;
 		rig_post(sl, job);
 	}
+	/* the pulse fires once every camera armed (go) or the set is given up */
+	hwtrig_fire(d, hw, go);
 	go_put(go);
-	LOG_INFO("session %s: set %u triggered (%d camera%s)", s->name, set->number, expected,
-		 expected == 1 ? "" : "s");
+	LOG_INFO("session %s: set %u triggered (%d camera%s)%s", s->name, set->number, expected,
+		 expected == 1 ? "" : "s", hw ? " by the hardware trigger" : "");
+	return set;
+}
+
+static void start_set(struct daemon *d)
+{
+	struct rig_op *op = &d->op;
+	op->waiting_queue = 0;
+	struct set_rec *set = trigger_set(d, 0, -1, 0);
+	if (!set) {
+		op->aborted = 1;
+		snprintf(op->error, sizeof(op->error), "out of memory");
+		op_check_done(d);
+		return;
+	}
+	if (!op->sets_started)
+		op->first_set = set->number;
+	op->sets_started++;
+	op->current_set = set->number;
+	op->set_open = 1;
 	if (!set->files_pending) {
 		op->set_open = 0;
 		op->done++;
 		set_try_finish(d, set);
 	}
+}
+
+struct set_rec *capture_scan_set(struct daemon *d, uint32_t scan, uint32_t step, double angle)
+{
+	if (!d->session)
+		return NULL;
+	struct set_rec *set = trigger_set(d, scan, (int32_t)step, angle);
+	if (set && !set->files_pending)
+		set_try_finish(d, set); /* the caller sees files_pending == 0 */
+	return set;
 }
 
 /* Start the op's next set when the mask queue has room for all of it. */
@@ -373,10 +415,38 @@ int capture_begin(struct daemon *d, struct client *c, const struct pr_request *r
 	return 0;
 }
 
+int capture_local(struct daemon *d, const char *who)
+{
+	/* presses during the key's own sets queue one set each */
+	if (d->op.kind == OP_CAPTURE && !d->op.client && !d->op.aborted && !d->stopping) {
+		d->op.total++;
+		LOG_INFO("%s: one more set queued (%u of %u)", who, d->op.done, d->op.total);
+		next_set(d);
+		return 0;
+	}
+	if (!d->session || !d->nslots || d->op.kind != OP_NONE || scan_running(d) || d->stopping) {
+		LOG_NOTICE("%s: no capture (%s)", who, !d->session ? "no session is active"
+			   : !d->nslots ? "the rig has no cameras" : d->stopping ? "stopping"
+			   : "the rig is busy");
+		return -1;
+	}
+	memset(&d->op, 0, sizeof(d->op));
+	d->op.kind = OP_CAPTURE;
+	d->op.total = 1;
+	d->op.results = json_object_new_array();
+	LOG_INFO("%s: capture set %u", who, d->session->next_set);
+	next_set(d);
+	return 0;
+}
+
 /* Every camera of the op's current set has delivered or timed out. */
 static void files_done(struct daemon *d, struct set_rec *set)
 {
 	struct rig_op *op = &d->op;
+	if (set->step >= 0) {
+		scan_on_files(d, set);
+		return;
+	}
 	if (op->kind == OP_CAPTURE && op->set_open && op->current_set == set->number) {
 		op->set_open = 0;
 		op->done++;

@@ -35,6 +35,8 @@
 
 struct daemon;
 struct client;
+struct hwfire;
+struct scan;
 
 /* ---- go.c: releasing every armed camera together ---- */
 
@@ -71,7 +73,8 @@ struct shot_file {
 	int64_t arrive_ns;
 };
 
-enum report_type { REP_ATTACHED, REP_SHOT, REP_PLATE_PROGRESS, REP_PLATE_DONE, REP_MASK };
+enum report_type { REP_ATTACHED, REP_SHOT, REP_PLATE_PROGRESS, REP_PLATE_DONE, REP_MASK, REP_TURNED,
+		   REP_FIRED };
 
 struct report {
 	struct report *next;
@@ -100,6 +103,10 @@ struct report {
 	/* REP_MASK */
 	struct pr_mask_stats stats;
 	double seconds;
+	/* REP_TURNED: the angle reached (set: the scan step); REP_FIRED: fired_ns */
+	double angle;
+	uint32_t scan;
+	int64_t fired_ns;
 };
 
 int report_init(struct daemon *d);
@@ -122,6 +129,8 @@ struct cam_job {
 	uint32_t index;
 	double angle;
 	struct go *go;            /* JOB_SHOT: a reference the job owns */
+	struct hwfire *hw;        /* JOB_SHOT with a hardware trigger: a reference; the
+				   * camera collects what the pulse made instead of firing */
 	char session_dir[PATH_MAX];
 	char stem[256];           /* JOB_SHOT: CAMERA/NAME without extension */
 	int want_truth;
@@ -217,6 +226,11 @@ struct set_rec {
 	int finished;             /* set_end journaled */
 	int complete;
 	int interrupted;          /* found open after a restart */
+	int has_angle;            /* shot at a turntable angle (scan step) */
+	double angle;             /* degrees from the scan's start */
+	uint32_t scan;            /* scan id (0: not a scan set) */
+	int32_t step;             /* scan step, 0-based (-1: none) */
+	int64_t fired_ns;         /* hardware trigger: when the pulse fired (0: none) */
 	uint32_t nshots;
 	struct shot_rec *shots;
 };
@@ -234,6 +248,7 @@ struct session {
 	struct set_rec *sets;
 	uint32_t nsets, cap;
 	int64_t created_ns;
+	struct scan *scan;        /* the session's latest scan (journal), or NULL */
 };
 
 /* Open (creating if needed) output_root/NAME, replay its journal, and make
@@ -267,6 +282,80 @@ uint64_t hash_fnv1a64(const void *data, size_t size, uint64_t h);
 int naming_expand(const char *tmpl, const char *session, uint32_t set, const char *camera,
 		  const char *serial, uint32_t seq, int64_t time_ns, char *out, size_t size);
 
+/* ---- scan.c, scan_journal.c, tt_worker.c: turntable scans ---- */
+
+enum scan_state { SCAN_RUNNING = 0, SCAN_PAUSED, SCAN_DONE, SCAN_STOPPED };
+enum scan_phase { PH_IDLE = 0, PH_TURNING, PH_SETTLING, PH_SHOOTING };
+
+struct scan_step {
+	uint32_t set;             /* the set that settled the step (0: none yet) */
+	uint32_t attempts;        /* sets shot for it */
+	int done, complete;
+};
+
+/* A scan's plan and progress: rebuilt from the journal at start-up, so it
+ * survives crashes; the phase fields are the loop's runtime view. */
+struct scan {
+	uint32_t id;
+	enum scan_state state;
+	uint32_t steps, settle_ms;
+	double degrees;
+	double trusted;           /* angle the table was last confirmed at */
+	double turning_to;        /* a turn was begun and not confirmed (journal) */
+	int turning;
+	struct scan_step *step;
+	uint32_t done;            /* steps done */
+	char reason[512];         /* why it is paused */
+	int64_t started_ns;
+	/* runtime */
+	enum scan_phase phase;
+	uint32_t cur;             /* the step in hand */
+	int pause_pending, stop_pending;
+	int64_t run_mono_ns;      /* when it last (re)started running: ETA */
+	uint32_t run_done;        /* steps done then */
+	int advancing;
+};
+
+double scan_angle(const struct scan *sc, uint32_t step);
+void scan_free(struct scan *sc);
+int scan_init(struct daemon *d);            /* the settle timer: at loop setup */
+void scan_request(struct daemon *d, struct client *c, const struct pr_request *req);
+void scan_on_timer(struct daemon *d);
+void scan_on_turned(struct daemon *d, struct report *r);
+void scan_on_files(struct daemon *d, struct set_rec *set);
+void scan_tick(struct daemon *d);
+int scan_running(const struct daemon *d);   /* running: other rig work waits */
+int scan_toggle_pause(struct daemon *d, const char *who);
+json_object *scan_json(const struct daemon *d);
+/* scan_journal.c */
+void scan_journal(struct daemon *d, const char *ev, json_object *extra);
+void scan_replay_line(struct session *s, const char *ev, json_object *o);
+void scan_replay_done(struct session *s);
+/* tt_worker.c: one thread owns the turntable handle */
+int ttw_start(struct daemon *d);
+void ttw_stop(struct daemon *d);
+int ttw_rotate(struct daemon *d, uint32_t scan, uint32_t step, double by, double target);
+int ttw_busy(const struct daemon *d);
+
+/* ---- opkey.c: the operator key; hwtrig.c: the hardware trigger ---- */
+
+int opkey_setup(struct daemon *d);
+void opkey_on_event(struct daemon *d);
+void opkey_tick(struct daemon *d);
+void opkey_shutdown(struct daemon *d);
+int hwtrig_start(struct daemon *d);
+void hwtrig_stop(struct daemon *d);
+int hwtrig_enabled(const struct daemon *d);
+/* Loop: a shared pulse for n camera jobs (NULL on failure). */
+struct hwfire *hwtrig_prepare(struct daemon *d, uint32_t set, int cameras);
+void hwfire_put(struct hwfire *f);
+/* Loop: hand the pulse to the trigger thread, which fires once go releases. */
+void hwtrig_fire(struct daemon *d, struct hwfire *hw, struct go *go);
+/* Camera thread: wait for the pulse (bounded), then collect the file. */
+int hwtrig_collect(struct cam_slot *s, struct cam_job *job, const struct cam_request *req,
+		   struct cam_frame *frame, struct pr_error *err);
+void hwtrig_on_fired(struct daemon *d, struct report *r);
+
 /* ---- capture.c, plate_op.c: rig operations ---- */
 
 enum op_kind { OP_NONE = 0, OP_CAPTURE, OP_PLATE };
@@ -290,6 +379,11 @@ void capture_on_shot(struct daemon *d, struct report *r);
 void capture_on_mask(struct daemon *d, struct report *r);
 void capture_tick(struct daemon *d);
 void capture_finish_recovered(struct daemon *d);
+/* Trigger one set outside a capture request (scan steps); NULL when it
+ * could not start. The set's files_done is reported to scan_on_files. */
+struct set_rec *capture_scan_set(struct daemon *d, uint32_t scan, uint32_t step, double angle);
+/* One set for the operator key: like `capture --count 1` with no client. */
+int capture_local(struct daemon *d, const char *who);
 int plate_begin(struct daemon *d, struct client *c, const struct pr_request *req);
 void plate_on_report(struct daemon *d, struct report *r);
 void plate_store_load(struct daemon *d);
@@ -323,6 +417,8 @@ int pathf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(pr
 int daemon_reload(struct daemon *d, char *why, size_t size);
 void daemon_update_status(struct daemon *d);
 int64_t mono_ns(void);
+enum { TAG_LISTEN = 1, TAG_SIGNAL, TAG_TIMER, TAG_EVENT, TAG_SCAN, TAG_KEY, TAG_COUNT };
+int loop_add_fd(struct daemon *d, int fd, int tag);
 
 struct daemon {
 	const char *config_path;
@@ -354,6 +450,13 @@ struct daemon {
 	struct client *clients;
 	int nclients;
 	uint64_t next_client_id;
+
+	/* turntable scans, operator key, hardware trigger */
+	int scan_timerfd;
+	struct ttw *ttw;
+	int key_fd;
+	struct opkey_state *key;
+	struct hwtrig *trig;
 
 	int stopping, reload_pending;
 	uint64_t watchdog_usec;

@@ -3,13 +3,15 @@
  * journal.jsonl: one JSON object per line, appended with O_APPEND and
  * fdatasync'd at the end of every set. "ev" says what happened:
  *   session_started  {session, rig, time_ns}
- *   set_begun        {set, time_ns, shots: [{camera, serial, stem, seq}]}
+ *   set_begun        {set, time_ns[, scan, step, angle], shots: [{camera, serial, stem, seq}]}
  *   file_saved       {set, camera, file, size, hash, trigger_ns, arrive_ns[, late][, recovered]
  *                    [, extra_files: [{file, size, hash, arrive_ns}]]} (RAW of RAW+JPEG)
  *   file_failed      {set, camera, reason, missing}
  *   mask_written     {set, camera, plate_id, seconds, stats...}
  *   mask_failed / mask_skipped {set, camera, reason}
  *   set_end          {set, complete, missing: [camera...], spread_ms[, interrupted]}
+ *   set_fired        {set, fired_ns}   (hardware trigger: when the pulse fired)
+ *   scan_*           a turntable scan's plan and progress (scan_journal.c)
  * Replay rebuilds the sets from these lines. A crash can leave the last line
  * half-written: it is cut off (the file truncated to the last full line)
  * before anything is appended again.
@@ -100,6 +102,13 @@ static void replay_set_begun(struct daemon *d, struct session *s, json_object *o
 	size_t n = json_object_array_length(shots);
 	set->number = number;
 	set->started_ns = pr_json_int(o, "time_ns", 0);
+	json_object *ang;
+	if (json_object_object_get_ex(o, "angle", &ang)) {
+		set->has_angle = 1;
+		set->angle = pr_json_double(o, "angle", 0);
+		set->scan = (uint32_t)pr_json_int(o, "scan", 0);
+		set->step = (int32_t)pr_json_int(o, "step", -1);
+	}
 	set->shots = calloc(n ? n : 1, sizeof(*set->shots));
 	if (!set->shots) {
 		s->nsets--;
@@ -174,6 +183,10 @@ static void replay_line(struct daemon *d, struct session *s, json_object *o)
 		replay_set_begun(d, s, o);
 		return;
 	}
+	if (!strncmp(ev, "scan_", 5)) {
+		scan_replay_line(s, ev, o);
+		return;
+	}
 	uint32_t number = (uint32_t)pr_json_int(o, "set", 0);
 	struct set_rec *set = NULL;
 	for (uint32_t i = s->nsets; i-- > 0 && !set;)
@@ -181,6 +194,10 @@ static void replay_line(struct daemon *d, struct session *s, json_object *o)
 			set = &s->sets[i];
 	if (!set)
 		return;
+	if (!strcmp(ev, "set_fired")) {
+		set->fired_ns = pr_json_int(o, "fired_ns", 0);
+		return;
+	}
 	if (!strcmp(ev, "set_end")) {
 		set->finished = 1;
 		set->complete = pr_json_bool(o, "complete", 0);
@@ -255,6 +272,7 @@ int journal_replay(struct daemon *d, struct session *s, char *why, size_t size)
 		start += n + 1;
 	}
 	free(data);
+	scan_replay_done(s);
 	if (bad)
 		LOG_WARN("session %s: %zu unreadable journal line%s skipped", s->name, bad,
 			 bad == 1 ? "" : "s");
@@ -349,6 +367,13 @@ json_object *journal_set_json(const struct daemon *d, const struct set_rec *set)
 	if (set->interrupted)
 		json_object_object_add(o, "interrupted", json_object_new_boolean(1));
 	json_object_object_add(o, "time_ns", json_object_new_int64(set->started_ns));
+	if (set->has_angle) {
+		json_object_object_add(o, "angle", json_object_new_double(set->angle));
+		json_object_object_add(o, "scan", json_object_new_int64(set->scan));
+		json_object_object_add(o, "step", json_object_new_int64(set->step));
+	}
+	if (set->fired_ns)
+		json_object_object_add(o, "fired_ns", json_object_new_int64(set->fired_ns));
 	for (uint32_t i = 0; i < set->nshots; i++) {
 		const struct shot_rec *r = &set->shots[i];
 		json_object *s = json_object_new_object();
@@ -411,6 +436,17 @@ int manifest_write(struct daemon *d)
 	}
 	json_object_object_add(m, "sets_finished", json_object_new_int64(finished));
 	json_object_object_add(m, "sets_complete", json_object_new_int64(complete));
+	if (s->scan) {
+		static const char *const words[] = { "running", "paused", "done", "stopped" };
+		json_object *sc = json_object_new_object();
+		json_object_object_add(sc, "scan", json_object_new_int64(s->scan->id));
+		json_object_object_add(sc, "state", json_object_new_string(words[s->scan->state]));
+		json_object_object_add(sc, "steps", json_object_new_int64(s->scan->steps));
+		json_object_object_add(sc, "degrees", json_object_new_double(s->scan->degrees));
+		json_object_object_add(sc, "settle_ms", json_object_new_int64(s->scan->settle_ms));
+		json_object_object_add(sc, "steps_done", json_object_new_int64(s->scan->done));
+		json_object_object_add(m, "scan", sc);
+	}
 	json_object_object_add(m, "sets", sets);
 	const char *text = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
 							      JSON_C_TO_STRING_NOSLASHESCAPE);

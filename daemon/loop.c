@@ -33,8 +33,7 @@
 #define ATTACH_WAIT_S 30
 #define STOP_GRACE_S 60
 
-enum { TAG_LISTEN = 1, TAG_SIGNAL, TAG_TIMER, TAG_EVENT };
-static int tags[] = { 0, TAG_LISTEN, TAG_SIGNAL, TAG_TIMER, TAG_EVENT };
+static int tags[TAG_COUNT] = { 0, TAG_LISTEN, TAG_SIGNAL, TAG_TIMER, TAG_EVENT, TAG_SCAN, TAG_KEY };
 
 void ctl_reap(struct daemon *d);
 
@@ -84,7 +83,7 @@ static int rig_differs(const struct pr_config *a, const struct pr_config *b)
 
 static int rig_idle(struct daemon *d)
 {
-	if (d->op.kind != OP_NONE || pool_in_flight(d))
+	if (d->op.kind != OP_NONE || pool_in_flight(d) || ttw_busy(d))
 		return 0;
 	for (uint32_t i = 0; i < d->nslots; i++)
 		if (d->slots[i].busy)
@@ -196,6 +195,12 @@ static void on_report(struct daemon *d, struct report *r)
 	case REP_PLATE_DONE:
 		plate_on_report(d, r);
 		break;
+	case REP_TURNED:
+		scan_on_turned(d, r);
+		break;
+	case REP_FIRED:
+		hwtrig_on_fired(d, r);
+		break;
 	}
 }
 
@@ -234,6 +239,8 @@ static void on_tick(struct daemon *d)
 		d->last_ping_ns = now;
 	}
 	capture_tick(d);
+	scan_tick(d);
+	opkey_tick(d);
 }
 
 static void on_signal(struct daemon *d)
@@ -254,7 +261,7 @@ static void on_signal(struct daemon *d)
 	}
 }
 
-static int add_fd(struct daemon *d, int fd, int tag)
+int loop_add_fd(struct daemon *d, int fd, int tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &tags[tag] };
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
@@ -278,9 +285,11 @@ static int setup(struct daemon *d)
 				 .it_value = { 0, TICK_MS * 1000000L } };
 	if (timerfd_settime(d->timerfd, 0, &it, NULL))
 		return -1;
-	if (add_fd(d, d->listen_fd, TAG_LISTEN) || add_fd(d, d->sigfd, TAG_SIGNAL) ||
-	    add_fd(d, d->timerfd, TAG_TIMER) || add_fd(d, d->evfd, TAG_EVENT))
+	if (loop_add_fd(d, d->listen_fd, TAG_LISTEN) || loop_add_fd(d, d->sigfd, TAG_SIGNAL) ||
+	    loop_add_fd(d, d->timerfd, TAG_TIMER) || loop_add_fd(d, d->evfd, TAG_EVENT) ||
+	    scan_init(d))
 		return -1;
+	opkey_setup(d); /* an absent key is logged, not fatal: it may be plugged in later */
 	d->watchdog_usec = notify_watchdog_usec();
 	d->attach_deadline = mono_ns() + (int64_t)ATTACH_WAIT_S * 1000000000LL;
 	return 0;
@@ -322,6 +331,10 @@ int daemon_run(struct daemon *d)
 				on_tick(d);
 			else if (tag == TAG_EVENT)
 				on_reports(d);
+			else if (tag == TAG_SCAN)
+				scan_on_timer(d);
+			else if (tag == TAG_KEY)
+				opkey_on_event(d);
 			else
 				ctl_client_event(d, evs[i].data.ptr, evs[i].events);
 		}

@@ -138,6 +138,7 @@ int main(int argc, char **argv)
 	log_init(d.cfg.daemon.log_level);
 	d.config_path = path;
 	d.listen_fd = d.sigfd = d.timerfd = d.evfd = d.epfd = -1;
+	d.scan_timerfd = d.key_fd = -1;
 	d.started_ns = mono_ns();
 	d.uid = geteuid();
 	d.want_truth = getenv("PHOTORIG_SIM_TRUTH") && !strcmp(getenv("PHOTORIG_SIM_TRUTH"), "1");
@@ -172,11 +173,18 @@ int main(int argc, char **argv)
 	LOG_NOTICE("photorigd %s: rig %s, %u camera%s, config %s", PHOTORIG_VERSION,
 		   d.cfg.rig.name, d.cfg.ncameras, d.cfg.ncameras == 1 ? "" : "s", path);
 	rig_start(&d);
+	if (ttw_start(&d) || hwtrig_start(&d)) {
+		LOG_ERR("cannot start the turntable or trigger thread: out of resources");
+		return 1;
+	}
 	plate_store_load(&d);
 	session_resume(&d);
 	int rc = daemon_run(&d);
 	ctl_close_all(&d);
+	opkey_shutdown(&d);
 	plate_store_free(&d);
+	ttw_stop(&d);
+	hwtrig_stop(&d);
 	rig_stop(&d);
 	pool_stop(&d);
 	session_close(&d, 0);

@@ -100,6 +100,7 @@ static void op_status(struct daemon *d, struct client *c, const struct pr_reques
 	} else {
 		json_object_object_add(r, "busy", NULL);
 	}
+	json_object_object_add(r, "scan", scan_json(d));
 	json_object_object_add(r, "mask_queue", json_object_new_int64(pool_in_flight(d)));
 	json_object_object_add(r, "clients", json_object_new_int(ctl_nclients(d)));
 	json_object *plates = json_object_new_array();
@@ -127,6 +128,12 @@ static int refuse_busy(struct daemon *d, struct client *c, const struct pr_reque
 {
 	if (d->stopping) {
 		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "photorigd is stopping"));
+		return 1;
+	}
+	if (scan_running(d)) {
+		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(
+				 req->id, 1, "busy: a turntable scan is running; pause it first "
+				 "(photorig scan pause)"));
 		return 1;
 	}
 	if (d->op.kind != OP_NONE) {
@@ -233,6 +240,13 @@ void ops_dispatch(struct daemon *d, struct client *c, const struct pr_request *r
 		r = pr_proto_reply_ok(req->id);
 		json_object_object_add(r, "watching", json_object_new_boolean(1));
 		ctl_send(d, ctl_client_id(c), r);
+		break;
+	case PR_OP_SCAN_START:
+	case PR_OP_SCAN_PAUSE:
+	case PR_OP_SCAN_RESUME:
+	case PR_OP_SCAN_STOP:
+	case PR_OP_SCAN_STATUS:
+		scan_request(d, c, req);
 		break;
 	case PR_OP_COUNT:
 		break;

@@ -282,7 +282,8 @@ static void run_shot(struct cam_slot *s, struct cam_job *job)
 	/* wait even after a failure: the others must not wait for us */
 	go_wait(job->go);
 	if (!rc)
-		rc = s->drv->capture(s->handle, &req, &frame, &err);
+		rc = job->hw ? hwtrig_collect(s, job, &req, &frame, &err)
+			     : s->drv->capture(s->handle, &req, &frame, &err);
 	int lost = s->handle && (rc == CAM_EGONE || rc == CAM_ETIMEOUT);
 	if (lost) {
 		/* before the shot's report: the loop must not put this camera in
@@ -414,6 +415,7 @@ static void *cam_thread(void *arg)
 		else if (type == JOB_PLATE)
 			run_plate(s, job);
 		go_put(job->go);
+		hwfire_put(job->hw);
 		free(job);
 		if (type == JOB_QUIT)
 			break;
@@ -498,6 +500,7 @@ void rig_stop(struct daemon *d)
 			struct cam_job *j = s->jobs;
 			s->jobs = j->next;
 			go_put(j->go);
+			hwfire_put(j->hw);
 			free(j);
 		}
 		pthread_mutex_destroy(&s->lock);

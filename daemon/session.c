@@ -108,6 +108,7 @@ struct set_rec *session_new_set(struct daemon *d)
 	}
 	struct set_rec *set = &s->sets[s->nsets++];
 	memset(set, 0, sizeof(*set));
+	set->step = -1;
 	return set;
 }
 
@@ -141,6 +142,7 @@ static void session_free(struct session *s)
 		free(s->sets[i].shots);
 	free(s->sets);
 	free(s->seq);
+	scan_free(s->scan);
 	free(s);
 }
 

@@ -192,6 +192,17 @@ static int sim_capture(struct cam_handle *h, const struct cam_request *req, stru
 	return 0;
 }
 
+/* A hardware trigger fired the (simulated) camera at since_ns: the frame it
+ * prepared is the one the pulse took, delivered after the latency. */
+static int sim_collect(struct cam_handle *h, const struct cam_request *req, int64_t since_ns,
+		       struct cam_frame *out, struct pr_error *err)
+{
+	int rc = sim_capture(h, req, out, err);
+	if (!rc)
+		out->trigger_ns = since_ns;
+	return rc;
+}
+
 static void sim_close(struct cam_handle **hp)
 {
 	if (!hp || !*hp)
@@ -208,4 +219,5 @@ const struct cam_driver cam_sim_driver = {
 	.arm = sim_arm,
 	.capture = sim_capture,
 	.close = sim_close,
+	.collect = sim_collect,
 };

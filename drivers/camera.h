@@ -117,6 +117,13 @@ struct cam_driver {
 	 * again, by serial, since the device may come back at another address.
 	 * PR_EUNSUPPORTED when the camera cannot be reset (PTP/IP). */
 	int (*reset)(struct cam_handle *h, struct pr_error *err);
+	/* Optional (may be NULL): a hardware trigger (a relay or trigger box on
+	 * the remote-shutter port) fired the camera at since_ns (CLOCK_REALTIME);
+	 * do not fire it, but wait (up to the camera's timeout) for the files it
+	 * wrote after since_ns and deliver them as capture() does, trigger_ns
+	 * set to since_ns. Called after arm() and the release barrier. */
+	int (*collect)(struct cam_handle *h, const struct cam_request *req, int64_t since_ns,
+		       struct cam_frame *out, struct pr_error *err);
 };
 
 extern const struct cam_driver cam_sim_driver;

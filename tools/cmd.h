@@ -13,6 +13,7 @@ int cmd_cameras(int argc, char **argv);
 int cmd_plate(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_session(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_raw(int argc, char **argv);

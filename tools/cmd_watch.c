@@ -35,7 +35,17 @@ static void show_event(json_object *e, const char *name)
 		       pr_json_double(e, "spread_ms", 0));
 	else if (!strcmp(name, "plate_saved"))
 		printf("%s: plate saved\n", cam);
-	else if (!strcmp(name, "error"))
+	else if (!strcmp(name, "scan")) {
+		printf("scan %lld: %s, step %lld of %lld at %.4g degrees, %lld done",
+		       (long long)pr_json_int(e, "scan", 0), pr_json_str(e, "what", "?"),
+		       (long long)pr_json_int(e, "step", 0), (long long)pr_json_int(e, "steps", 0),
+		       pr_json_double(e, "angle", 0), (long long)pr_json_int(e, "steps_done", 0));
+		if (pr_json_double(e, "eta_s", -1) >= 0)
+			printf(", ETA %.0f s", pr_json_double(e, "eta_s", 0));
+		if (pr_json_str(e, "reason", NULL))
+			printf(": %s", pr_json_str(e, "reason", ""));
+		printf("\n");
+	} else if (!strcmp(name, "error"))
 		printf("set %lld: %s: ERROR %s\n", set, cam, pr_json_str(e, "error", "?"));
 	else
 		printf("%s\n", json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN));

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "plate", cmd_plate, "record the background plates (remove the object first)" },
 	{ "capture", cmd_capture, "fire every camera together, N sets, into the session" },
 	{ "session", cmd_session, "start NAME | stop | list: named scans and their outputs" },
+	{ "scan", cmd_scan, "start|pause|resume|stop|status: turntable scans, step by step" },
 	{ "watch", cmd_watch, "print photorigd's events as they happen" },
 	{ "reload", cmd_reload, "make photorigd read its config again" },
 	{ "raw", cmd_raw, "send stdin to photorigd as is, print the replies (scripts)" },
