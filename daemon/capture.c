@@ -105,7 +105,8 @@ static void mask_submit(struct daemon *d, struct set_rec *set, uint32_t shot)
 	}
 	char settings[PR_PLATE_SETTINGS_MAX];
 	rig_settings_text(cc, settings, sizeof(settings));
-	if (plate && cc->mask.method == PR_MASK_PLATE && strcmp(settings, plate->plate.settings)) {
+	if (plate && cc->mask.method == PR_MASK_PLATE &&
+	    !rig_settings_match(settings, plate->plate.settings)) {
 		mask_not_done(d, set, r, MASK_SKIPPED,
 			      "the plate of camera %s was recorded with other settings: saved "
 			      "unmasked (record plates again: photorig plate)", r->camera);
@@ -491,6 +492,7 @@ void capture_on_shot(struct daemon *d, struct report *r)
 			json_object_object_add(o, "extra_files", journal_extra_json(s));
 		if (s->late)
 			json_object_object_add(o, "late", json_object_new_boolean(1));
+		capture_v4l2_check(d, set, s, r, o);
 		journal_shot(d, "file_saved", set, s, o);
 		event_shot(d, PR_EV_FILE_SAVED, set, s, s->file);
 		if (!set->finished)

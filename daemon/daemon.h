@@ -73,6 +73,15 @@ struct shot_file {
 	int64_t arrive_ns;
 };
 
+/* What a V4L2 camera tells about a shot (rig_v4l2.c). */
+struct shot_v4l2 {
+	int present;              /* the shot came from a V4L2 camera */
+	uint32_t sequence;        /* the camera's frame counter */
+	uint32_t stale;           /* frames older than the trigger given back */
+	int controls_changed;     /* taken with other control values than its plate */
+	char why[256];            /* which ones: "exposure_absolute 156 -> 300" */
+};
+
 enum report_type { REP_ATTACHED, REP_SHOT, REP_PLATE_PROGRESS, REP_PLATE_DONE, REP_MASK, REP_TURNED,
 		   REP_FIRED };
 
@@ -97,6 +106,8 @@ struct report {
 	int64_t trigger_ns, arrive_ns;
 	uint32_t nextra;          /* the capture's other files (RAW of RAW+JPEG) */
 	struct shot_file extra[SHOT_EXTRA_MAX];
+	struct shot_v4l2 v4l2;    /* V4L2 camera: frame counter, stale frames */
+	char controls[1024];      /* V4L2 camera: its control values ("v4l2.KEY=VALUE\n") */
 	/* REP_PLATE_*: frame i of n; the plate when done */
 	uint32_t frame, frames;
 	struct plate_ref *plate;
@@ -174,6 +185,22 @@ void rig_post(struct cam_slot *s, struct cam_job *job);
 void rig_settings_text(const struct pr_camera_config *c, char *buf, size_t size);
 int rig_attached(const struct daemon *d);
 
+/* rig_v4l2.c: V4L2 cameras' warnings, control values and frame counters.
+ * Camera thread: */
+struct set_rec;
+struct shot_rec;
+void rig_v4l2_attached(struct cam_slot *s);  /* logs the driver's warnings */
+void rig_v4l2_plate_settings(struct cam_slot *s, char *settings, size_t size);
+void rig_v4l2_shot(struct cam_slot *s, struct report *r);
+/* Loop: config settings text against a plate's (which may add v4l2. lines). */
+int rig_settings_match(const char *cfg_text, const char *plate_text);
+/* Loop, on a saved shot: compare its controls with its plate's, flag it in
+ * the journal line and to watchers. */
+void capture_v4l2_check(struct daemon *d, const struct set_rec *set, struct shot_rec *s,
+			const struct report *r, json_object *line);
+void journal_v4l2_json(const struct shot_rec *r, json_object *o);
+void journal_v4l2_replay(struct shot_rec *r, json_object *o);
+
 /* ---- pool.c: mask workers behind a bounded queue ---- */
 
 struct mask_job {
@@ -216,6 +243,7 @@ struct shot_rec {
 	char note[256];           /* why missing / failed / not masked */
 	uint32_t nextra;          /* the capture's other files */
 	struct shot_file extra[SHOT_EXTRA_MAX];
+	struct shot_v4l2 v4l2;
 };
 
 struct set_rec {

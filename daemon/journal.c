@@ -215,6 +215,7 @@ static void replay_line(struct daemon *d, struct session *s, json_object *o)
 		r->trigger_ns = pr_json_int(o, "trigger_ns", 0);
 		r->arrive_ns = pr_json_int(o, "arrive_ns", 0);
 		r->late = pr_json_bool(o, "late", 0);
+		journal_v4l2_replay(r, o);
 		replay_extra(r, o);
 	} else if (!strcmp(ev, "file_failed")) {
 		r->state = pr_json_bool(o, "missing", 0) ? SHOT_MISSING : SHOT_FAILED;
@@ -392,6 +393,7 @@ json_object *journal_set_json(const struct daemon *d, const struct set_rec *set)
 				json_object_object_add(s, "extra_files", journal_extra_json(r));
 			if (r->late)
 				json_object_object_add(s, "late", json_object_new_boolean(1));
+			journal_v4l2_json(r, s);
 			if (r->trigger_ns < tmin)
 				tmin = r->trigger_ns;
 			if (r->trigger_ns > tmax)

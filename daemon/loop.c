@@ -62,7 +62,8 @@ static int camera_differs(const struct pr_camera_config *a, const struct pr_came
 	    a->height != b->height || a->seed != b->seed || a->latency_ms != b->latency_ms ||
 	    a->noise != b->noise || strcmp(a->pixel_format, b->pixel_format) || a->fps != b->fps ||
 	    a->delete_after_download != b->delete_after_download ||
-	    a->timeout_ms != b->timeout_ms || a->nsettings != b->nsettings)
+	    a->timeout_ms != b->timeout_ms || a->nsettings != b->nsettings ||
+	    a->on_refused_control != b->on_refused_control)
 		return 1;
 	for (uint32_t i = 0; i < a->nsettings; i++)
 		if (strcmp(a->settings[i].key, b->settings[i].key) ||

@@ -84,7 +84,7 @@ json_object *plate_store_json(const struct daemon *d, int cam)
 	json_object_object_add(o, "height", json_object_new_int64(pl->height));
 	json_object_object_add(o, "settings", json_object_new_string(pl->settings));
 	json_object_object_add(o, "settings_match",
-			       json_object_new_boolean(!strcmp(settings, pl->settings)));
+			       json_object_new_boolean(rig_settings_match(settings, pl->settings)));
 	return o;
 }
 

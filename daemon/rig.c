@@ -137,6 +137,8 @@ static int attach(struct cam_slot *s)
 	else if (!(rc = s->drv->open(&p, &s->handle, &err)) &&
 		 (rc = s->drv->identify(s->handle, &info, &err)))
 		s->drv->close(&s->handle);
+	if (!rc)
+		rig_v4l2_attached(s); /* once per attach: refused controls, automatic modes */
 	if (!rc) {
 		if (s->t_attempts)
 			LOG_NOTICE("camera %s: attached again after %u failed attempt%s", c->name,
@@ -296,6 +298,8 @@ static void run_shot(struct cam_slot *s, struct cam_job *job)
 		if (!rc && frame.truth.pixels)
 			write_truth(s, job, &frame.truth);
 	}
+	if (!rc)
+		rig_v4l2_shot(s, r);
 	if (r) {
 		r->set = job->set;
 		r->rc = rc;
@@ -353,6 +357,8 @@ static void run_plate(struct cam_slot *s, struct cam_job *job)
 	}
 	if (!rc) {
 		snprintf(ref->plate.settings, sizeof(ref->plate.settings), "%s", job->settings);
+		/* a V4L2 camera's control values: each shot is compared with them */
+		rig_v4l2_plate_settings(s, ref->plate.settings, sizeof(ref->plate.settings));
 		rc = pr_plate_save(&ref->plate, job->plate_path, &err);
 	}
 	pr_plate_builder_free(&b);

@@ -7,6 +7,7 @@
  * CAM_STUB_V4L2 say which stubs to compile). */
 #include "camera.h"
 #include "cam_gphoto2.h"
+#include "cam_v4l2.h"
 
 #include <stddef.h>
 
@@ -73,6 +74,45 @@ const struct cam_driver cam_v4l2_driver = {
 	.capture = stub_capture,
 	.close = stub_close,
 };
+
+/* The daemon asks every V4L2 handle for these; without the driver no
+ * handle is ever open, so they only say so. */
+int cam_v4l2_controls_text(struct cam_handle *h, char *buf, size_t size)
+{
+	(void)h;
+	if (size)
+		buf[0] = '\0';
+	return CAM_EGONE;
+}
+
+int cam_v4l2_controls_compare(const char *plate_text, const char *shot_text, char *why,
+			      size_t size)
+{
+	(void)plate_text, (void)shot_text;
+	if (size)
+		why[0] = '\0';
+	return 0;
+}
+
+const char *cam_v4l2_warnings(struct cam_handle *h)
+{
+	(void)h;
+	return "";
+}
+
+int cam_v4l2_last_frame(struct cam_handle *h, struct cam_v4l2_frame_info *out)
+{
+	(void)h, (void)out;
+	return CAM_EGONE;
+}
+
+int cam_v4l2_find_serial(const char *sysfs_root, const char *dev_root, const char *serial,
+			 char *path, size_t size, struct pr_error *err)
+{
+	(void)sysfs_root, (void)dev_root, (void)path, (void)size;
+	return pr_error_set(err, CAM_ENOTCOMPILED, "no V4L2 camera with serial %s: photorig was "
+			    "built without PHOTORIG_WITH_V4L2", serial);
+}
 #endif
 
 #endif

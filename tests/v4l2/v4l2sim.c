@@ -120,7 +120,7 @@ void v4l2sim_try_fmt(const struct sim_cam *c, struct v4l2_pix_format *p)
 	}
 }
 
-static void build_yuyv(struct sim_cam *c)
+void v4l2sim_build_yuyv(struct sim_cam *c)
 {
 	free(c->yuyv);
 	c->yuyv = NULL;
@@ -128,6 +128,9 @@ static void build_yuyv(struct sim_cam *c)
 		return;
 	c->yuyv = malloc(c->sizeimage);
 	if (!c->yuyv)
+		return;
+	if (c->yuyv_from_jpeg && c->cfg.njpeg && !v4l2sim_jpeg_to_yuyv(c->jpeg[0], c->cfg.jpeg_size[0], c->width,
+						 c->height, c->yuyv, c->bytesperline))
 		return;
 	for (uint32_t y = 0; y < c->height; y++) {
 		uint8_t *row = c->yuyv + (size_t)y * c->bytesperline;
@@ -405,7 +408,7 @@ static int do_ioctl(struct sim_cam *c, int fd, unsigned long req, void *arg)
 	case VIDIOC_STREAMON:
 		if (!c->nbuf)
 			return fail(EINVAL);
-		build_yuyv(c);
+		v4l2sim_build_yuyv(c);
 		c->streaming = 1;
 		c->t0 = v4l2sim_mono_ns();
 		c->next_frame = 0;
@@ -430,6 +433,7 @@ static void *plugin_init(int fd)
 	if (n <= 0)
 		return NULL;
 	path[n] = '\0';
+	v4l2sim_env_poll();
 	struct sim_open *o = NULL;
 	pthread_mutex_lock(&v4l2sim_lock);
 	for (int i = 0; i < MAX_CAMS; i++) {
@@ -459,6 +463,7 @@ static int plugin_ioctl(void *priv, int fd, unsigned long req, void *arg)
 {
 	struct sim_open *o = priv;
 	int r, e;
+	v4l2sim_env_poll();
 	/* The device file is a regular file, so the driver's poll() always
 	 * says ready; a DQBUF with no frame yet waits (up to one frame
 	 * interval, outside the v4l2sim_lock) for the next one, as poll would have,

@@ -48,6 +48,7 @@ struct sim_cam {
 	uint32_t produced;
 	int64_t times[TIMES];
 	uint8_t *yuyv;                      /* one YUYV frame, built at STREAMON */
+	int yuyv_from_jpeg;                 /* YUYV frames show jpeg[0] (v4l2sim_env.c) */
 };
 
 struct sim_open {
@@ -64,5 +65,14 @@ void v4l2sim_default_ctrls(struct sim_cam *c);
 struct sim_ctrl *v4l2sim_ctrl(struct sim_cam *c, uint32_t id);
 /* TRY_FMT: the closest size of the asked format (or the first format). */
 void v4l2sim_try_fmt(const struct sim_cam *c, struct v4l2_pix_format *p);
+/* One YUYV frame for the current format (at STREAMON, or new frames). */
+void v4l2sim_build_yuyv(struct sim_cam *c);
+
+/* v4l2sim_env.c: cameras from $PHOTORIG_V4L2SIM_CONFIG and commands from
+ * $PHOTORIG_V4L2SIM_CONTROL, for a program that cannot call v4l2sim_api()
+ * (photorigd); a no-op without them. Called before each ioctl, unlocked. */
+void v4l2sim_env_poll(void);
+int v4l2sim_jpeg_to_yuyv(const uint8_t *jpeg, size_t size, uint32_t w, uint32_t h,
+			 uint8_t *out, uint32_t bpl);
 
 #endif
