@@ -189,6 +189,14 @@ static int gp_capture(struct cam_handle *h, const struct cam_request *req, struc
 	return rc ? rc : gpcap_capture(h, out, err);
 }
 
+static int gp_collect(struct cam_handle *h, const struct cam_request *req, int64_t since_ns,
+		      struct cam_frame *out, struct pr_error *err)
+{
+	(void)req;
+	int rc = usable(h, err);
+	return rc ? rc : gpcap_collect(h, since_ns, out, err);
+}
+
 static int gp_reset(struct cam_handle *h, struct pr_error *err)
 {
 	if (!h)
@@ -210,4 +218,5 @@ const struct cam_driver cam_gphoto2_driver = {
 	.capture = gp_capture,
 	.close = gp_close,
 	.reset = gp_reset,
+	.collect = gp_collect,
 };

@@ -7,6 +7,10 @@
  * gp_camera_wait_for_event returns "timeout" after about 1 ms on PTP/IP
  * whatever timeout it is given.
  *
+ * With a hardware trigger (a relay or trigger box on the remote-shutter
+ * port) the camera is not fired here: gpcap_collect only waits for the
+ * files the wire made it write.
+ *
  * A capture may write several files (RAW+JPEG): every GP_EVENT_FILE_ADDED
  * until GP_EVENT_CAPTURE_COMPLETE (or a short quiet spell, for cameras that
  * never send it) is downloaded into memory, then deleted from the camera if
@@ -159,15 +163,14 @@ static int download(struct cam_handle *h, const struct pending *p, struct cam_fr
 	return rc;
 }
 
-int gpcap_capture(struct cam_handle *h, struct cam_frame *out, struct pr_error *err)
+/* The files of one shot, announced by events from now until the deadline:
+ * downloaded, chained into out, deleted from the camera if configured. */
+static int deliver(struct cam_handle *h, double deadline, int64_t trigger_ns,
+		   struct cam_frame *out, struct pr_error *err)
 {
-	double deadline = gpd_now_ms() + h->timeout_ms;
-	int64_t trigger_ns = 0;
-	int rc = trigger(h, deadline, &trigger_ns, err);
 	struct pending files[GPD_MAX_FILES];
 	int nfiles = 0;
-	if (!rc)
-		rc = collect(h, deadline, files, &nfiles, err);
+	int rc = collect(h, deadline, files, &nfiles, err);
 	if (rc)
 		return rc;
 	/* Download every file; the first goes into out, the rest are chained. */
@@ -209,4 +212,21 @@ int gpcap_capture(struct cam_handle *h, struct cam_frame *out, struct pr_error *
 		}
 	}
 	return 0;
+}
+
+int gpcap_capture(struct cam_handle *h, struct cam_frame *out, struct pr_error *err)
+{
+	double deadline = gpd_now_ms() + h->timeout_ms;
+	int64_t trigger_ns = 0;
+	int rc = trigger(h, deadline, &trigger_ns, err);
+	return rc ? rc : deliver(h, deadline, trigger_ns, out, err);
+}
+
+int gpcap_collect(struct cam_handle *h, int64_t since_ns, struct cam_frame *out,
+		  struct pr_error *err)
+{
+	/* A wired trigger fired the camera at since_ns; arm() drained the
+	 * events from before, so every file announced from here is this
+	 * shot's. */
+	return deliver(h, gpd_now_ms() + h->timeout_ms, since_ns, out, err);
 }

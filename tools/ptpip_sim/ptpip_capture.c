@@ -47,6 +47,8 @@ static void log_trigger(struct sim *s, const struct sim_request *rq, unsigned n,
 		SIM_LOG(s, "trigger log write failed: %s", strerror(-r));
 }
 
+static void shoot(struct sim *s, const struct sim_request *rq, unsigned n);
+
 static void drop_prepared(struct sim *s)
 {
 	free(s->next.data);
@@ -140,6 +142,34 @@ int sim_op_capture(struct sim *s, const struct sim_request *rq, enum sim_after *
 	int r = sim_reply_code(s, rq, PTP_RC_OK);
 	if (r < 0)
 		return r;
+	shoot(s, rq, n);
+	return 0;
+}
+
+/* The remote-shutter port was closed by a wire (relay, trigger box): the
+ * camera shoots with no command, and the host learns of the file only from
+ * events, as with a real camera on a hardware trigger. */
+void sim_wired_release(struct sim *s)
+{
+	struct sim_request rq;
+	memset(&rq, 0, sizeof(rq));
+	rq.mono_ns = sim_now_ns(CLOCK_MONOTONIC);
+	rq.real_ns = sim_now_ns(CLOCK_REALTIME);
+	unsigned n = ++s->captures;
+	s->last_trigger_ns = rq.mono_ns;
+	if (!sim_store_has_room(&s->store) || s->nevents + 2 > SIM_MAX_EVENTS) {
+		log_trigger(s, &rq, n, "full", NULL);
+		return;
+	}
+	shoot(s, &rq, n);
+}
+
+/* Take the picture of capture n: the object, its served copy, the trigger
+ * log line, and the ObjectAdded / CaptureComplete events when it is ready. */
+static void shoot(struct sim *s, const struct sim_request *rq, unsigned n)
+{
+	const struct sim_config *c = s->cfg;
+	int r;
 	struct sim_object o;
 	memset(&o, 0, sizeof(o));
 	snprintf(o.name, sizeof(o.name), "IMG_%04u.JPG", n % 10000);
@@ -151,7 +181,7 @@ int sim_op_capture(struct sim *s, const struct sim_request *rq, enum sim_after *
 	if (r < 0) {
 		SIM_LOG(s, "capture %u: no image (%s)", n, strerror(-r));
 		log_trigger(s, rq, n, "error", NULL);
-		return 0;
+		return;
 	}
 	if (sim_jpeg_dimensions(o.data, o.size, &o.width, &o.height) < 0)
 		o.width = o.height = 0;
@@ -159,7 +189,7 @@ int sim_op_capture(struct sim *s, const struct sim_request *rq, enum sim_after *
 	r = sim_store_add(&s->store, &o);
 	if (r < 0) {
 		log_trigger(s, rq, n, "full", NULL);
-		return 0;
+		return;
 	}
 	const struct sim_object *stored = &s->store.obj[s->store.n - 1];
 	/* The copy exists before ObjectAdded is sent, so a test that got the
@@ -176,5 +206,4 @@ int sim_op_capture(struct sim *s, const struct sim_request *rq, enum sim_after *
 	if (c->verbose)
 		SIM_LOG(s, "capture %u -> %s (%zu bytes, handle 0x%08x)", n, stored->name,
 			stored->size, stored->handle);
-	return 0;
 }

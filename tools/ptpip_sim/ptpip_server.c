@@ -343,7 +343,7 @@ static int poll_timeout_ms(const struct server *sv, uint64_t now)
 	return next <= now ? 0 : (int)((next - now + 999999u) / 1000000u);
 }
 
-int sim_run(struct sim *s, volatile int *stop)
+int sim_run(struct sim *s, volatile int *stop, volatile int *wired)
 {
 	const struct sim_config *c = s->cfg;
 	struct server sv = { .s = s, .lfd_cmd = -1, .lfd_evt = -1 };
@@ -372,6 +372,7 @@ int sim_run(struct sim *s, volatile int *stop)
 	sigprocmask(SIG_BLOCK, NULL, &run_mask);
 	sigdelset(&run_mask, SIGINT);
 	sigdelset(&run_mask, SIGTERM);
+	sigdelset(&run_mask, SIGUSR1);
 	while (!*stop) {
 		struct pollfd pfd[4 + MAX_PENDING];
 		nfds_t n = 0;
@@ -424,6 +425,11 @@ int sim_run(struct sim *s, volatile int *stop)
 			accept_one(&sv, sv.lfd_evt);
 		if (s->s.cmd_fd >= 0 && s->s.evt_fd < 0 && now > sv.evt_deadline_ns)
 			end_session(&sv, "no event connection");
+		if (*wired) {
+			*wired = 0;
+			if (s->s.cmd_fd >= 0)
+				sim_wired_release(s);
+		}
 		send_due_events(&sv, now);
 		sim_capture_idle(s, sim_now_ns(CLOCK_MONOTONIC));
 	}

@@ -117,11 +117,13 @@ int sim_op_capture(struct sim *s, const struct sim_request *rq, enum sim_after *
 void sim_capture_idle(struct sim *s, uint64_t now_ns);
 uint64_t sim_capture_idle_due(const struct sim *s);
 void sim_capture_free(struct sim *s);
+/* A wired release (SIGUSR1): shoot without a command, announce by events. */
+void sim_wired_release(struct sim *s);
 
 /* ptpip_server.c */
 int sim_queue_event(struct sim *s, uint64_t due_ns, uint16_t code, uint32_t transid,
 		    uint32_t param);
-int sim_run(struct sim *s, volatile int *stop);
+int sim_run(struct sim *s, volatile int *stop, volatile int *wired);
 
 #define SIM_LOG(s, ...) sim_log_msg((s)->cfg, __VA_ARGS__)
 void sim_log_msg(const struct sim_config *cfg, const char *fmt, ...)

@@ -17,12 +17,14 @@
 
 #include "ptpip_sim.h"
 
-static volatile int stop_flag;
+static volatile int stop_flag, wired_flag;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGUSR1)
+		wired_flag = 1;
+	else
+		stop_flag = 1;
 }
 
 static void usage(FILE *f)
@@ -53,7 +55,9 @@ static void usage(FILE *f)
 		"  --verbose              log every operation to stderr\n"
 		"Captures are counted from 1 over the simulator's life, across clients.\n"
 		"Faults fire once; a client that reconnects after a drop or stall is\n"
-		"served normally. SIGTERM or SIGINT stops the simulator cleanly.\n");
+		"served normally. SIGTERM or SIGINT stops the simulator cleanly. SIGUSR1 is a\n"
+		"wired release of the shutter (a relay or trigger box): the camera shoots with\n"
+		"no command and announces the file by events, to the connected host only.\n");
 }
 
 static int parse_uint(const char *opt, const char *s, unsigned max, unsigned *out)
@@ -171,10 +175,12 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	sigset_t block;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 
 	struct sim s;
@@ -207,7 +213,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (rc == 0)
-		rc = sim_run(&s, &stop_flag);
+		rc = sim_run(&s, &stop_flag, &wired_flag);
 	if (s.log_fd >= 0)
 		close(s.log_fd);
 	sim_capture_free(&s);
