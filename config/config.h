@@ -10,7 +10,7 @@
  *                   tiff_compression, tiff_bits, set_timeout_ms, and the rig-wide mask
  *                   defaults method, tolerance, invert, key_color, min_area; backdrop
  *                   composites: backdrop, backdrop_format, backdrop_quality,
- *                   crop_margin, aspect
+ *                   crop_margin, aspect; contact_sheets
  *   [camera NAME]   one per camera position (NAME: 1..32 of letters, digits, '.', '_', '-')
  *   [turntable]     driver none|sim|grbl|line and its keys
  *   [trigger]       driver none|usbrelay|serialbox, and the operator key (evdev)
@@ -127,6 +127,9 @@ struct pr_rig_config {
 	int backdrop_quality;             /* JPEG quality 1..100 */
 	char crop_margin[16];
 	char aspect[16];
+	/* A contact sheet after every set (SESSION/sheets/set_NNNN.png) and a
+	 * session sheet with a row per set (SESSION/sheets/session.png). */
+	int contact_sheets;
 };
 
 /* ---- [camera NAME] ---- */

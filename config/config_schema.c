@@ -346,6 +346,7 @@ const struct cfg_key pr_cfg_keys[] = {
 	{ SEC_RIG, "backdrop_quality", CT_INT, RG(backdrop_quality), 1, 100, "92" },
 	{ SEC_RIG, "crop_margin", CT_STRING, RG(crop_margin), .def = "", .check = check_crop_margin },
 	{ SEC_RIG, "aspect", CT_STRING, RG(aspect), .def = "", .check = check_aspect },
+	{ SEC_RIG, "contact_sheets", CT_BOOL, RG(contact_sheets), .def = "true" },
 
 	/* [camera NAME] */
 	{ SEC_CAMERA, "driver", CT_ENUM, CM(driver), .values = pr_cfg_cam_drivers,

@@ -40,6 +40,8 @@ static const char *const event_names[PR_EV_COUNT] = {
 	[PR_EV_ERROR] = "error",
 	[PR_EV_PROGRESS] = "progress",
 	[PR_EV_SCAN] = "scan",
+	[PR_EV_BACKDROP_WRITTEN] = "backdrop_written",
+	[PR_EV_SHEET_WRITTEN] = "sheet_written",
 };
 
 enum field_type { F_U32, F_NAME, F_DOUBLE };

@@ -122,6 +122,8 @@ enum pr_event {
 	PR_EV_ERROR,
 	PR_EV_PROGRESS,
 	PR_EV_SCAN,                 /* a scan's state or step changed: step i of N, ETA */
+	PR_EV_BACKDROP_WRITTEN,     /* a shot's backdrop composite was written */
+	PR_EV_SHEET_WRITTEN,        /* a set's contact sheet was written */
 	PR_EV_COUNT
 };
 const char *pr_event_name(enum pr_event ev);

@@ -134,9 +134,13 @@ static void mask_submit(struct daemon *d, struct set_rec *set, uint32_t shot)
 	job->output.conventions = d->cfg.rig.conventions;
 	job->output.compression = d->cfg.rig.tiff_compression;
 	job->output.tiff_bits = d->cfg.rig.tiff_bits;
+	backdrops_job(d, cam, job);
+	job->tiles = d->cfg.rig.contact_sheets;
+	snprintf(job->camera, sizeof(job->camera), "%s", r->camera);
 	r->plate_id = job->plate ? job->plate->plate.id : 0;
 	if (pool_submit(d, job)) {
 		plate_ref_put(job->plate);
+		backdrop_ref_put(job->backdrop);
 		free(job);
 		mask_not_done(d, set, r, MASK_FAILED, "%s: the mask queue is full", r->camera);
 		return;
@@ -194,6 +198,7 @@ static void set_try_finish(struct daemon *d, struct set_rec *set)
 	json_object_put(line);
 	journal_sync(d->session);
 	manifest_write(d);
+	sheets_set_finished(d, set);
 	if (!set->complete)
 		LOG_WARN("session %s: set %u incomplete", d->session->name, set->number);
 	json_object *e = pr_proto_event(PR_EV_SET_COMPLETE, 0, 0);
@@ -522,6 +527,8 @@ void capture_on_mask(struct daemon *d, struct report *r)
 		return;
 	struct shot_rec *s = &set->shots[r->cam];
 	set->masks_pending--;
+	sheets_keep(d, set, r->cam, r->tiles);
+	r->tiles = NULL;
 	if (r->rc) {
 		mask_not_done(d, set, s, MASK_FAILED, "%s", r->msg);
 		event_shot(d, PR_EV_ERROR, set, s, r->msg);
@@ -529,7 +536,11 @@ void capture_on_mask(struct daemon *d, struct report *r)
 		s->mask = MASK_WRITTEN;
 		s->stats = r->stats;
 		s->mask_seconds = r->seconds;
-		journal_shot(d, "mask_written", set, s, journal_stats_json(s));
+		json_object *line = journal_stats_json(s);
+		if (r->backdrop[0] && !pathf(s->backdrop, sizeof(s->backdrop), "%s/%s", s->camera,
+					     r->backdrop))
+			json_object_object_add(line, "backdrop_file", json_object_new_string(s->backdrop));
+		journal_shot(d, "mask_written", set, s, line);
 		json_object *e = pr_proto_event(PR_EV_MASK_WRITTEN, 0, 0);
 		json_object_object_add(e, "session", json_object_new_string(d->session->name));
 		json_object_object_add(e, "set", json_object_new_int64(set->number));
@@ -539,6 +550,8 @@ void capture_on_mask(struct daemon *d, struct report *r)
 		json_object_object_add(e, "camera_moved",
 				       json_object_new_boolean(s->stats.camera_moved));
 		ctl_broadcast(d, e);
+		if (s->backdrop[0])
+			event_shot(d, PR_EV_BACKDROP_WRITTEN, set, s, s->backdrop);
 	}
 	set_try_finish(d, set);
 }

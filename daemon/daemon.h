@@ -26,12 +26,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "backdrop.h"
 #include "camera.h"
+#include "composite.h"
 #include "config.h"
 #include "mask.h"
 #include "outputs.h"
 #include "plate.h"
 #include "protocol.h"
+#include "sheet.h"
 
 struct daemon;
 struct client;
@@ -83,7 +86,7 @@ struct shot_v4l2 {
 };
 
 enum report_type { REP_ATTACHED, REP_SHOT, REP_PLATE_PROGRESS, REP_PLATE_DONE, REP_MASK, REP_TURNED,
-		   REP_FIRED };
+		   REP_FIRED, REP_SHEET };
 
 struct report {
 	struct report *next;
@@ -114,6 +117,8 @@ struct report {
 	/* REP_MASK */
 	struct pr_mask_stats stats;
 	double seconds;
+	char backdrop[300];       /* the composite written (relative to the camera folder) */
+	struct pr_sheet_tile *tiles; /* [SHEET_TILE_SET], [SHEET_TILE_SESSION]; owned */
 	/* REP_TURNED: the angle reached (set: the scan step); REP_FIRED: fired_ns */
 	double angle;
 	uint32_t scan;
@@ -212,6 +217,10 @@ struct mask_job {
 	struct plate_ref *plate; /* owned reference */
 	struct pr_mask_params params;
 	struct pr_output_options output;
+	struct backdrop_ref *backdrop;          /* owned reference; NULL: no composite */
+	struct pr_composite_options composite;  /* .backdrop points into it */
+	int tiles;                              /* make contact sheet tiles */
+	char camera[PR_CONFIG_NAME_MAX + 1];
 };
 
 int pool_start(struct daemon *d, int threads, unsigned capacity);
@@ -244,6 +253,7 @@ struct shot_rec {
 	uint32_t nextra;          /* the capture's other files */
 	struct shot_file extra[SHOT_EXTRA_MAX];
 	struct shot_v4l2 v4l2;
+	char backdrop[300];       /* the composite, relative to the session ("" = none) */
 };
 
 struct set_rec {
@@ -259,6 +269,7 @@ struct set_rec {
 	uint32_t scan;            /* scan id (0: not a scan set) */
 	int32_t step;             /* scan step, 0-based (-1: none) */
 	int64_t fired_ns;         /* hardware trigger: when the pulse fired (0: none) */
+	char sheet[32];           /* its contact sheet, relative to the session ("" = none) */
 	uint32_t nshots;
 	struct shot_rec *shots;
 };
@@ -384,6 +395,43 @@ int hwtrig_collect(struct cam_slot *s, struct cam_job *job, const struct cam_req
 		   struct cam_frame *frame, struct pr_error *err);
 void hwtrig_on_fired(struct daemon *d, struct report *r);
 
+/* ---- backdrops.c: the backdrop composites of each camera ---- */
+
+/* A loaded backdrop (an image can be large): loaded once per config and
+ * shared by the cameras with the same spec and by the mask jobs in flight,
+ * so a reload can swap it while old jobs still use theirs. */
+struct backdrop_ref {
+	atomic_int refs;
+	char spec[PR_CONFIG_PATH_MAX];
+	struct pr_backdrop bd;
+};
+/* One per camera of cfg (NULL: no composite). 0, or -1 with why. */
+int backdrops_load(const struct pr_config *cfg, struct backdrop_ref ***out, char *why,
+		   size_t size);
+void backdrops_free(struct backdrop_ref **b, uint32_t n);
+void backdrop_ref_put(struct backdrop_ref *b);
+/* Loop: fill a mask job's composite (a reference and its options). */
+void backdrops_job(struct daemon *d, int cam, struct mask_job *job);
+
+/* ---- sheets.c: contact sheets, written by their own thread ---- */
+
+enum { SHEET_TILE_SET = 0, SHEET_TILE_SESSION, SHEET_TILES };
+#define SHEET_TILE_WIDTH 320          /* a set sheet's thumbnails */
+#define SHEET_SESSION_TILE_WIDTH 128  /* the session sheet's: 36 sets x 8 cameras ~ 9 MB */
+/* Mask worker: the shot's tiles (missing ones, with why, when rc != 0). */
+struct pr_sheet_tile *sheets_tiles_make(const char *camera, const struct pr_image *shot,
+					const struct pr_mask_result *res, int inverted, int rc,
+					const char *why);
+void sheets_tiles_free(struct pr_sheet_tile *t);
+int sheets_start(struct daemon *d);
+void sheets_stop(struct daemon *d);
+/* Loop: keep a masked shot's tiles until its set is finished (takes them). */
+void sheets_keep(struct daemon *d, const struct set_rec *set, int shot,
+		 struct pr_sheet_tile *tiles);
+/* Loop: a set is finished: hand its tiles to the sheet thread. */
+void sheets_set_finished(struct daemon *d, const struct set_rec *set);
+void sheets_on_report(struct daemon *d, struct report *r);
+
 /* ---- capture.c, plate_op.c: rig operations ---- */
 
 enum op_kind { OP_NONE = 0, OP_CAPTURE, OP_PLATE };
@@ -470,6 +518,10 @@ struct daemon {
 
 	/* mask pool */
 	struct pool *pool;
+	/* backdrop composites (by camera index) and contact sheets */
+	struct backdrop_ref **backdrops;
+	uint32_t nbackdrops;
+	struct sheets *sheets;
 
 	struct session *session;
 	struct rig_op op;

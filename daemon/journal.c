@@ -7,10 +7,11 @@
  *   file_saved       {set, camera, file, size, hash, trigger_ns, arrive_ns[, late][, recovered]
  *                    [, extra_files: [{file, size, hash, arrive_ns}]]} (RAW of RAW+JPEG)
  *   file_failed      {set, camera, reason, missing}
- *   mask_written     {set, camera, plate_id, seconds, stats...}
+ *   mask_written     {set, camera, plate_id, seconds, stats...[, backdrop_file]}
  *   mask_failed / mask_skipped {set, camera, reason}
  *   set_end          {set, complete, missing: [camera...], spread_ms[, interrupted]}
  *   set_fired        {set, fired_ns}   (hardware trigger: when the pulse fired)
+ *   sheet_written    {set, file}       (its contact sheet, sheets.c)
  *   scan_*           a turntable scan's plan and progress (scan_journal.c)
  * Replay rebuilds the sets from these lines. A crash can leave the last line
  * half-written: it is cut off (the file truncated to the last full line)
@@ -198,6 +199,10 @@ static void replay_line(struct daemon *d, struct session *s, json_object *o)
 		set->fired_ns = pr_json_int(o, "fired_ns", 0);
 		return;
 	}
+	if (!strcmp(ev, "sheet_written")) {
+		snprintf(set->sheet, sizeof(set->sheet), "%s", pr_json_str(o, "file", ""));
+		return;
+	}
 	if (!strcmp(ev, "set_end")) {
 		set->finished = 1;
 		set->complete = pr_json_bool(o, "complete", 0);
@@ -223,6 +228,7 @@ static void replay_line(struct daemon *d, struct session *s, json_object *o)
 	} else if (!strcmp(ev, "mask_written")) {
 		r->mask = MASK_WRITTEN;
 		replay_stats(r, o);
+		snprintf(r->backdrop, sizeof(r->backdrop), "%s", pr_json_str(o, "backdrop_file", ""));
 	} else if (!strcmp(ev, "mask_failed") || !strcmp(ev, "mask_skipped")) {
 		r->mask = ev[5] == 'f' ? MASK_FAILED : MASK_SKIPPED;
 		snprintf(r->note, sizeof(r->note), "%s", pr_json_str(o, "reason", ""));
@@ -405,6 +411,9 @@ json_object *journal_set_json(const struct daemon *d, const struct set_rec *set)
 		if (r->mask == MASK_WRITTEN) {
 			json_object_object_add(s, "mask_stats", stats_json(r));
 			json_object_object_add(s, "mask_files", manifest_mask_files(d, r->file));
+			if (r->backdrop[0])
+				json_object_object_add(s, "backdrop_file",
+						       json_object_new_string(r->backdrop));
 		}
 		if (r->note[0])
 			json_object_object_add(s, "note", json_object_new_string(r->note));
@@ -413,6 +422,8 @@ json_object *journal_set_json(const struct daemon *d, const struct set_rec *set)
 	json_object_object_add(o, "spread_ms", json_object_new_double(
 						       tmax >= tmin ? (double)(tmax - tmin) / 1e6 : 0.0));
 	json_object_object_add(o, "missing", missing);
+	if (set->sheet[0])
+		json_object_object_add(o, "sheet", json_object_new_string(set->sheet));
 	json_object_object_add(o, "shots", shots);
 	return o;
 }

@@ -145,6 +145,18 @@ int daemon_reload(struct daemon *d, char *why, size_t size)
 		notify_ready();
 		return -2;
 	}
+	/* backdrop images are loaded with the config they belong to: one that
+	 * cannot be read makes the new config invalid */
+	struct backdrop_ref **backdrops;
+	if (backdrops_load(&fresh, &backdrops, why, size)) {
+		LOG_ERR("reload: %s; the running config is kept", why);
+		pr_config_free(&fresh);
+		notify_ready();
+		return -1;
+	}
+	backdrops_free(d->backdrops, d->nbackdrops);
+	d->backdrops = backdrops;
+	d->nbackdrops = fresh.ncameras;
 	if (rig_changed) {
 		plate_store_free(d);
 		rig_stop(d);
@@ -202,6 +214,9 @@ static void on_report(struct daemon *d, struct report *r)
 	case REP_FIRED:
 		hwtrig_on_fired(d, r);
 		break;
+	case REP_SHEET:
+		sheets_on_report(d, r);
+		break;
 	}
 }
 
@@ -212,6 +227,7 @@ static void on_reports(struct daemon *d)
 		struct report *next = r->next;
 		on_report(d, r);
 		plate_ref_put(r->plate);
+		sheets_tiles_free(r->tiles);
 		free(r);
 		r = next;
 	}

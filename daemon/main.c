@@ -166,7 +166,14 @@ int main(int argc, char **argv)
 	if (ctl_listen(&d))
 		return 1;
 	unsigned capacity = 4 * d.cfg.ncameras > 64 ? 4 * d.cfg.ncameras : 64;
-	if (report_init(&d) || pool_start(&d, d.cfg.daemon.worker_threads, capacity)) {
+	char why[PATH_MAX + 512];
+	if (backdrops_load(&d.cfg, &d.backdrops, why, sizeof(why))) {
+		LOG_ERR("%s", why);
+		return 1;
+	}
+	d.nbackdrops = d.cfg.ncameras;
+	if (report_init(&d) || pool_start(&d, d.cfg.daemon.worker_threads, capacity) ||
+	    sheets_start(&d)) {
 		LOG_ERR("cannot start: out of resources");
 		return 1;
 	}
@@ -187,6 +194,8 @@ int main(int argc, char **argv)
 	hwtrig_stop(&d);
 	rig_stop(&d);
 	pool_stop(&d);
+	sheets_stop(&d);
+	backdrops_free(d.backdrops, d.nbackdrops);
 	session_close(&d, 0);
 	report_fini(&d);
 	pr_config_free(&d.cfg);

@@ -46,6 +46,25 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The backdrop composite of a masked shot. Its failure is logged, and the
+ * masks stand: they are what photogrammetry needs. */
+static void composite(struct mask_job *job, const char *name, const struct pr_image *shot,
+		      const struct pr_mask_result *res, struct report *r)
+{
+	struct pr_error err = { 0 };
+	char path[PATH_MAX + 300];
+	job->composite.threads = job->params.threads;
+	if (pr_composite_write(job->out_dir, name, shot, res,
+			       job->plate ? &job->plate->plate : NULL, &job->composite, path,
+			       sizeof(path), &err)) {
+		LOG_WARN("backdrop composite of %s not written: %s", job->path, err.msg);
+		return;
+	}
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (pathf(r->backdrop, sizeof(r->backdrop), "%s", base))
+		LOG_WARN("backdrop composite %s: name too long for the journal", path);
+}
+
 static void run_job(struct pool *p, struct mask_job *job)
 {
 	struct pr_error err = { 0 };
@@ -61,6 +80,12 @@ static void run_job(struct pool *p, struct mask_job *job)
 		rc = pr_outputs_write(job->out_dir, name, &shot, &res, &job->output, &err);
 	if (rc)
 		LOG_WARN("mask of %s failed: %s", job->path, err.msg);
+	/* the shot and mask are in memory only here: the extra outputs now */
+	if (r && !rc && job->backdrop)
+		composite(job, name, &shot, &res, r);
+	if (r && job->tiles)
+		r->tiles = sheets_tiles_make(job->camera, &shot, &res, job->params.invert, rc,
+					     shot.pixels ? "mask failed" : "shot unreadable");
 	if (r) {
 		r->type = REP_MASK;
 		r->set = job->set;
@@ -75,6 +100,7 @@ static void run_job(struct pool *p, struct mask_job *job)
 	pr_mask_result_free(&res);
 	pr_image_free(&shot);
 	plate_ref_put(job->plate);
+	backdrop_ref_put(job->backdrop);
 	free(job);
 }
 

@@ -64,6 +64,7 @@ void report_fini(struct daemon *d)
 	while (r) {
 		struct report *next = r->next;
 		plate_ref_put(r->plate);
+		sheets_tiles_free(r->tiles);
 		free(r);
 		r = next;
 	}

@@ -3,15 +3,19 @@
  * The daemon writes a sheet after every set; this command makes one from
  * files on disk: pairs of shot and mask (as `photorig mask` wrote them), a
  * tile each, optionally in several rows (one per set). With no plate at
- * hand, a tile shows the foreground and the BORDER flag from the mask alone. */
+ * hand, a tile shows the foreground and the BORDER flag from the mask alone.
+ * Given a session folder instead, it rebuilds the daemon's sheets from the
+ * session's manifest and files (cmd_sheet_session.c). */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli_util.h"
 #include "cmd.h"
+#include "cmd_sheet_session.h"
 #include "imageio.h"
 #include "outputs.h"
 #include "sheet.h"
@@ -19,6 +23,12 @@
 static const char sheet_usage[] =
 	"usage: photorig sheet --out FILE.png [--masks DIR] [--tile-width N] [--columns N]\n"
 	"                      [--row LABEL] TILE... [--row LABEL TILE...]\n"
+	"       photorig sheet SESSION [--set N] [--out FILE.png] [--tile-width N] [--columns N]\n"
+	"\n"
+	"With a session folder (photorigd's output_root/NAME), rebuilds its contact sheets\n"
+	"offline, without the daemon, from manifest.json, the originals and CAMERA/masks/*.png:\n"
+	"with --set N the set's sheet, SESSION/sheets/set_NNNN.png; without, the session\n"
+	"sheet with a row per set, SESSION/sheets/session.png (flags from the manifest).\n"
 	"\n"
 	"Writes a contact sheet (PNG): a tile per camera with the shot scaled down, the\n"
 	"mask's outline drawn over it, and a caption with the camera name, the foreground\n"
@@ -32,13 +42,14 @@ static const char sheet_usage[] =
 	"options:\n"
 	"  --out FILE.png    the sheet (written atomically)\n"
 	"  --masks DIR       where to find masks for tiles given as SHOT\n"
+	"  --set N           (session form) the sheet of set N\n"
 	"  --row LABEL       start a new row (a set) headed LABEL; tiles before the first\n"
 	"                    --row form an unlabelled row\n"
 	"  --tile-width N    thumbnail width in pixels (default 320)\n"
 	"  --columns N       tiles per line within a row (default: all on one line)\n"
 	"  -h, --help        this text\n";
 
-enum { S_OUT = 256, S_MASKS, S_ROW, S_TILE_W, S_COLUMNS };
+enum { S_OUT = 256, S_MASKS, S_ROW, S_TILE_W, S_COLUMNS, S_SET };
 
 static const struct option sheet_options[] = {
 	{ "out", required_argument, NULL, S_OUT },
@@ -46,17 +57,23 @@ static const struct option sheet_options[] = {
 	{ "row", required_argument, NULL, S_ROW },
 	{ "tile-width", required_argument, NULL, S_TILE_W },
 	{ "columns", required_argument, NULL, S_COLUMNS },
+	{ "set", required_argument, NULL, S_SET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
 
 struct item {
 	int is_row;
 	const char *text;
 };
 
-/* Read a mask file as one 8-bit plane (>= 128 = object). */
-static int load_mask(const char *path, const struct pr_image *shot, uint8_t **out,
+int sheet_load_mask(const char *path, const struct pr_image *shot, uint8_t **out,
 		     struct pr_error *err)
 {
 	struct pr_image m, rgb = { 0 };
@@ -119,7 +136,7 @@ static int make_tile(const char *spec, const char *masks_dir, const struct pr_sh
 		pr_sheet_tile_missing(t, name, "shot unreadable");
 		return 1;
 	}
-	int rc = load_mask(mask_path, &shot, &mask, &err);
+	int rc = sheet_load_mask(mask_path, &shot, &mask, &err);
 	if (!rc)
 		rc = pr_sheet_tile_make(t, name, &shot, mask, 0, NULL, o, &err);
 	pr_image_free(&shot);
@@ -137,6 +154,8 @@ int cmd_sheet(int argc, char **argv)
 	struct pr_sheet_options o;
 	struct pr_error err;
 	const char *out = NULL, *masks = NULL;
+	uint32_t set = 0;
+	int has_set = 0, tile_w_given = 0;
 	struct item *items = calloc((size_t)argc + 1, sizeof(*items));
 	size_t nitems = 0, ntiles = 0, nrows = 0;
 	int opt, status = 0;
@@ -158,6 +177,12 @@ int cmd_sheet(int argc, char **argv)
 		case S_TILE_W:
 			if (cli_parse_u32("sheet", "tile-width", optarg, 16, 4096, &o.tile_width))
 				goto usage;
+			tile_w_given = 1;
+			break;
+		case S_SET:
+			if (cli_parse_u32("sheet", "set", optarg, 1, UINT32_MAX, &set))
+				goto usage;
+			has_set = 1;
 			break;
 		case S_COLUMNS:
 			if (cli_parse_u32("sheet", "columns", optarg, 0, 1024, &o.columns))
@@ -174,6 +199,17 @@ int cmd_sheet(int argc, char **argv)
 			fprintf(stderr, "photorig sheet: unknown option '%s'\n", argv[optind - 1]);
 			goto usage;
 		}
+	}
+	/* the session form: one folder, no --out needed */
+	if (nitems == 1 && !nrows && !masks && is_dir(items[0].text)) {
+		const char *dir = items[0].text;
+		free(items);
+		return sheet_session(dir, has_set ? (int64_t)set : -1, out,
+				     tile_w_given ? o.tile_width : 0, o.columns);
+	}
+	if (has_set) {
+		fprintf(stderr, "photorig sheet: --set goes with a session folder\n");
+		goto usage;
 	}
 	if (!out || !ntiles) {
 		fprintf(stderr, "photorig sheet: %s\n", !out ? "--out FILE.png is required"

@@ -1,5 +1,6 @@
 /* photorig watch: print photorigd's events as they happen (sets started,
- * files saved, masks written, sets complete, errors), one line each, or the
+ * files saved, masks written, backdrop composites and contact sheets written,
+ * sets complete, errors), one line each, or the
  * raw JSON lines with --json. Runs until interrupted or the daemon stops.
  *
  * photorig raw: send stdin to the daemon byte for byte and print every line
@@ -33,6 +34,11 @@ static void show_event(json_object *e, const char *name)
 		printf("set %lld: %s, spread %.2f ms\n", set,
 		       pr_json_bool(e, "complete", 0) ? "complete" : "INCOMPLETE",
 		       pr_json_double(e, "spread_ms", 0));
+	else if (!strcmp(name, "backdrop_written"))
+		printf("set %lld: %s backdrop %s\n", set, cam, pr_json_str(e, "file", "?"));
+	else if (!strcmp(name, "sheet_written"))
+		printf("set %lld: contact sheet %s\n", set,
+		       pr_json_str(e, "path", pr_json_str(e, "file", "?")));
 	else if (!strcmp(name, "plate_saved"))
 		printf("%s: plate saved\n", cam);
 	else if (!strcmp(name, "scan")) {

@@ -24,7 +24,8 @@ daemon_start || { fail "daemon start"; finish; exit 1; }
 expect_status 0 "session" -- pr session start crash
 expect_status 0 "scan start" -- pr scan start
 S=$RIG/sessions/crash
-wait_for 60 sh -c "jq -e 'select(.ev == \"scan_turned\" and .step == 5)' '$S/journal.jsonl' >/dev/null" &&
+# -s and any(): jq -e alone answers for the journal's last line only
+wait_for 60 sh -c "jq -e -s 'any(.[]; .ev == \"scan_turned\" and .step == 5)' '$S/journal.jsonl' >/dev/null" &&
 	pass "the table reached step 5" || fail "step 5 not reached"
 kill -KILL "$DPID"; wait "$DPID" 2>/dev/null; DPID=""
 [ "$(jq -s '[.[] | select(.ev == "set_begun")] | length' "$S/journal.jsonl")" = 5 ] && pass "killed with steps 0..4 shot" || fail "sets at kill: $(jq -s '[.[] | select(.ev == "set_begun")] | length' "$S/journal.jsonl")"
