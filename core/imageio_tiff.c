@@ -156,6 +156,8 @@ static void out_unmap(thandle_t h, void *base, toff_t size)
 	(void)h, (void)base, (void)size;
 }
 
+/* libtiff hands us its printf format: say so, so -Wformat=2 checks the use */
+__attribute__((format(printf, 4, 0)))
 static int out_error(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
 {
 	(void)tif, (void)module;
