@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "atomic_file.h"
@@ -160,6 +161,20 @@ int pr_plate_load(const char *path, struct pr_plate *out, struct pr_error *err)
 		goto out;
 	}
 	size_t npix = (size_t)out->width * out->height;
+	/* The header's sizes must add up to the file's size before anything is
+	 * allocated: a corrupt 70-byte file could otherwise make the daemon
+	 * allocate 1.6 GB (PR_IMAGE_MAX_PIXELS planes) only to find it short.
+	 * (Found by tests/fuzz/fuzz_plate.) */
+	struct stat st;
+	uint64_t want = (uint64_t)PLATE_FIXED_HEADER + slen + (uint64_t)npix * 3 +
+			((flags & PLATE_FLAG_NOISE) ? npix : 0) + 4;
+	if (!fstat(fileno(fp), &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size != want) {
+		rc = pr_error_set(err, PR_EFORMAT, "%s: %s plate file: %lld bytes, its header "
+				  "(%ux%u) says %llu", path, (uint64_t)st.st_size < want ? "truncated" :
+				  "oversized (trailing bytes)", (long long)st.st_size, out->width,
+				  out->height, (unsigned long long)want);
+		goto out;
+	}
 	out->mean = malloc(npix * 3);
 	if (flags & PLATE_FLAG_NOISE)
 		out->noise = malloc(npix);
