@@ -278,6 +278,11 @@ static void set_setting(struct parse_ctx *c, const char *lbl, const char *key, c
 		     sizeof(cam->settings[0].value) - 1);
 		return;
 	}
+	char why[128];
+	if (cfg_check_printable_line(key, value, why, sizeof(why))) {
+		perr(c, c->lineno, "%s %s: %s", lbl, key, why);
+		return;
+	}
 	for (uint32_t i = 0; i < cam->nsettings; i++) {
 		if (!strcmp(cam->settings[i].key, k)) {
 			perr(c, c->lineno, "%s %s: given twice", lbl, key);

@@ -90,6 +90,12 @@ int cfg_value_equal(const struct cfg_key *k, const void *a, const void *b);
 /* Write s as a config value: as is when it reads back unchanged, else in
  * double quotes with escapes. */
 void cfg_print_string(FILE *fp, const char *s);
+/* Characters cfg_print_string writes for s. */
+size_t cfg_printed_len(const char *s);
+/* 0 when "key = value" as printed fits in one config line (the printed
+ * config must load again), else -1 with why. Found by tests/fuzz/fuzz_config:
+ * escapes can make a value of a 199-character line print four times longer. */
+int cfg_check_printable_line(const char *key, const char *value, char *why, size_t wsize);
 /* Shortest text that strtod reads back to exactly v. */
 void cfg_format_double(double v, char *buf, size_t size);
 /* Canonical region text whose parse gives r exactly. */

@@ -167,6 +167,10 @@ int cfg_parse_value(const struct cfg_key *k, const char *text, void *base, const
 				return -1;
 			}
 		}
+		/* `photorigd -n` prints what it read: it must read that back (a
+		 * path is checked as written; resolving it may still lengthen it) */
+		if (cfg_check_printable_line(k->key, text, why, wsize))
+			return -1;
 		if (strlen(text) >= k->size ||
 		    (k->type == CT_PATH && resolve_path(text, base_dir, tmp, k->size))) {
 			snprintf(why, wsize, "too long (at most %zu characters%s)", k->size - 1,
@@ -306,6 +310,26 @@ static int needs_quotes(const char *s)
 		if (*p < 0x20 || *p == 0x7f || *p == ';' || *p == '\\')
 			return 1;
 	return 0;
+}
+
+size_t cfg_printed_len(const char *s)
+{
+	if (!needs_quotes(s))
+		return strlen(s);
+	size_t n = 2;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += strchr("\"\\;\n\r\t", *p) ? 2 : *p < 0x20 || *p == 0x7f ? 4 : 1;
+	return n;
+}
+
+int cfg_check_printable_line(const char *key, const char *value, char *why, size_t wsize)
+{
+	size_t n = strlen(key) + 3 + cfg_printed_len(value);
+	if (n <= PR_CONFIG_LINE_MAX)
+		return 0;
+	snprintf(why, wsize, "too long once written back with its quotes and escapes (%zu "
+		 "characters on the line, at most %d)", n, PR_CONFIG_LINE_MAX);
+	return -1;
 }
 
 void cfg_print_string(FILE *fp, const char *s)
