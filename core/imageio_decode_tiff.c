@@ -236,7 +236,11 @@ static int read_rgba(TIFF *tif, struct pr_image *img, uint32_t w, uint32_t h, in
 		return pr_error_set(err, PR_ENOMEM, "%s: out of memory", name);
 	uint16_t orient = ORIENTATION_TOPLEFT;
 	TIFFGetFieldDefaulted(tif, TIFFTAG_ORIENTATION, &orient);
-	if (!TIFFReadRGBAImageOriented(tif, w, h, raster, orient, 0)) {
+	/* stop_on_error = 1: otherwise libtiff skips strips it cannot read and
+	 * returns success, and a 600-byte file with one strip of 128 bytes came
+	 * back as a 2047x65534 image of garbage after seconds of work (found by
+	 * tests/fuzz/fuzz_image). A camera file that is damaged is refused. */
+	if (!TIFFReadRGBAImageOriented(tif, w, h, raster, orient, 1)) {
 		free(raster);
 		return tiff_fail(err, name, m, "corrupt or unreadable image data");
 	}
