@@ -14,7 +14,21 @@
  * dropped when it overflows, so it can never stall the daemon. Sends use
  * MSG_NOSIGNAL; a vanished peer is EPOLLRDHUP/EPIPE, and its client freed at
  * the end of the loop iteration (other events of the same batch may still
- * name it). */
+ * name it).
+ *
+ * Limits against clients faster or lazier than any operator (checked by
+ * tests/integration/access_matrix.sh):
+ *  - fairness: one recv (at most one input buffer) per wakeup; epoll is
+ *    level-triggered, so a client that keeps writing is read again on the
+ *    next round, after everyone else had their turn;
+ *  - rate: a token bucket of RATE_BURST requests refilled at RATE_PER_SEC
+ *    per client; a request beyond it is answered "too many requests" at once
+ *    and not run, so a flood costs one short error line per request;
+ *  - slots: at max_clients, a new client takes the slot of the client idle
+ *    longest (no request of its own in flight, not watching), which is told
+ *    why it is closed; only when every slot is busy is the newcomer refused.
+ *    So connections held open and forgotten can never lock the operator
+ *    out, and the daemon never holds more than max_clients of them. */
 #define _GNU_SOURCE
 #include "daemon.h"
 
@@ -28,6 +42,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -35,6 +50,10 @@
 #define CLIENT_OUT_MAX (4u * 1024 * 1024)
 #define CLIENT_IN_MAX (PR_PROTO_MAX_LINE + 2)
 #define PEER_GROUPS_MAX 256
+/* An operator, or a script polling status, stays far below this. */
+#define RATE_PER_SEC 100.0
+#define RATE_BURST 200.0
+#define ACCEPT_BATCH 32
 
 struct client {
 	int kind;                 /* epoll tag: must be first (loop.c) */
@@ -51,7 +70,17 @@ struct client {
 	int want_out;             /* EPOLLOUT registered */
 	int watch;
 	int dead;
+	unsigned pending;         /* requests read and not yet answered */
+	double last_active;       /* monotonic seconds: connected, or last line read */
+	double tokens, refilled;  /* rate limit bucket, its last refill */
 };
+
+static double now_sec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 uint64_t ctl_client_id(const struct client *c) { return c->id; }
 void ctl_set_watch(struct client *c) { c->watch = 1; }
@@ -146,9 +175,48 @@ static void refuse(int fd, const char *why)
 	close(fd);
 }
 
+static void client_kill(struct daemon *d, struct client *c, const char *why);
+static void send_line(struct daemon *d, struct client *c, json_object *msg);
+
+/* At max_clients: close the client idle longest to make room, if any is
+ * idle. Returns 1 when a slot was freed. */
+static int evict_idle(struct daemon *d)
+{
+	struct client *victim = NULL;
+	for (struct client *c = d->clients; c; c = c->next)
+		if (!c->dead && !c->pending && !c->watch &&
+		    (!victim || c->last_active < victim->last_active))
+			victim = c;
+	if (!victim)
+		return 0;
+	json_object *m = pr_proto_reply_error(0, 0, "closed: idle while photorigd is at "
+					      "max_clients (%d) and another client connected",
+					      d->cfg.daemon.max_clients);
+	send_line(d, victim, m);
+	json_object_put(m);
+	LOG_RATELIMITED(PR_LOG_NOTICE, "max_clients (%d) reached: idle client %llu (pid %d) "
+			"closed for a new one", d->cfg.daemon.max_clients,
+			(unsigned long long)victim->id, (int)victim->pid);
+	client_kill(d, victim, "evicted while idle at max_clients");
+	return 1;
+}
+
+/* Clients holding a slot: the dead ones wait for ctl_reap but hold nothing. */
+static int live_clients(const struct daemon *d)
+{
+	int n = 0;
+	for (const struct client *c = d->clients; c; c = c->next)
+		n += !c->dead;
+	return n;
+}
+
 void ctl_accept(struct daemon *d)
 {
-	for (;;) {
+	/* At most ACCEPT_BATCH per wakeup: clients evicted or refused here are
+	 * only freed by ctl_reap after the batch, so an unbounded loop under a
+	 * connection storm would hold thousands of dead clients (64 KB each) at
+	 * once. The listening socket is level-triggered: the rest wait a round. */
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		int fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR)
@@ -163,8 +231,8 @@ void ctl_accept(struct daemon *d)
 			refuse(fd, why);
 			continue;
 		}
-		if (d->nclients >= d->cfg.daemon.max_clients) {
-			snprintf(why, sizeof(why), "too many clients (max_clients = %d)",
+		if (live_clients(d) >= d->cfg.daemon.max_clients && !evict_idle(d)) {
+			snprintf(why, sizeof(why), "too many clients (max_clients = %d, all busy)",
 				 d->cfg.daemon.max_clients);
 			LOG_RATELIMITED(PR_LOG_WARNING, "%s", why);
 			refuse(fd, why);
@@ -180,6 +248,8 @@ void ctl_accept(struct daemon *d)
 		c->id = ++d->next_client_id;
 		c->uid = cred.uid;
 		c->pid = cred.pid;
+		c->last_active = c->refilled = now_sec();
+		c->tokens = RATE_BURST;
 		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
 		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 			LOG_ERR("epoll_ctl: %s", strerror(errno));
@@ -252,6 +322,9 @@ static void send_line(struct daemon *d, struct client *c, json_object *msg)
 		LOG_ERR("a message could not be encoded: %s", pr_proto_strerror(rc));
 		return;
 	}
+	/* a reply (not an event) answers one request in flight */
+	if (c->pending && !pr_json_str(msg, "event", NULL))
+		c->pending--;
 	if (c->out_len + len > CLIENT_OUT_MAX) {
 		free(line);
 		LOG_RATELIMITED(PR_LOG_WARNING, "client %llu (pid %d) does not read: dropped",
@@ -302,7 +375,25 @@ static void handle_line(struct daemon *d, struct client *c, const char *line, si
 	struct pr_error err = { 0 };
 	int64_t id = 0;
 	int has_id = 0;
+	c->pending++; /* every line gets one reply, whatever it is */
+	c->last_active = now_sec();
+	c->tokens += (c->last_active - c->refilled) * RATE_PER_SEC;
+	if (c->tokens > RATE_BURST)
+		c->tokens = RATE_BURST;
+	c->refilled = c->last_active;
+	/* decoded first so that even a refusal carries the request's id */
 	int rc = pr_proto_decode_request(line, len, &req, &id, &has_id, &err);
+	if (c->tokens < 1.0) {
+		/* not run: a flood costs one parse and one short line per request */
+		LOG_RATELIMITED(PR_LOG_NOTICE, "client %llu (pid %d) sends more than %.0f requests "
+				"a second: limited", (unsigned long long)c->id, (int)c->pid,
+				RATE_PER_SEC);
+		ctl_send(d, c->id, pr_proto_reply_error(id, has_id, "too many requests: at most "
+							"%.0f a second per client (request not "
+							"run)", RATE_PER_SEC));
+		return;
+	}
+	c->tokens -= 1.0;
 	if (rc) {
 		LOG_RATELIMITED(PR_LOG_NOTICE, "bad request from pid %d: %s", (int)c->pid, err.msg);
 		ctl_send(d, c->id, pr_proto_reply_error(id, has_id, "%s", err.msg));
@@ -311,6 +402,8 @@ static void handle_line(struct daemon *d, struct client *c, const char *line, si
 	ops_dispatch(d, c, &req);
 }
 
+/* One recv per wakeup (see the top of the file): the loop only retries
+ * EINTR, and the rest of a fast writer's data waits for the next round. */
 static void read_input(struct daemon *d, struct client *c)
 {
 	for (;;) {
@@ -340,12 +433,15 @@ static void read_input(struct daemon *d, struct client *c)
 		c->in_len -= start;
 		if (c->in_len == sizeof(c->in)) {
 			/* no newline within the limit: answer once, then discard to it */
-			if (!c->skipping)
+			if (!c->skipping) {
+				c->pending++; /* the refusal answers it */
 				ctl_send(d, c->id, pr_proto_reply_error(0, 0, "request too long "
 					 "(more than %d bytes): refused", PR_PROTO_MAX_LINE));
+			}
 			c->skipping = 1;
 			c->in_len = 0;
 		}
+		return;
 	}
 }
 
