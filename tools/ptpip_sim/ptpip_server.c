@@ -139,6 +139,9 @@ static bool init_command(struct server *sv, int fd, const uint8_t *p, size_t len
 	if (r < 0)
 		return false;
 	memset(&s->s, 0, sizeof(s->s));
+	/* the kernel stamps each request's arrival (see arrival_realtime) */
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	s->s.cmd_fd = fd;
 	s->s.evt_fd = -1;
 	s->s.conn_number = conn;
@@ -229,6 +232,33 @@ static int read_data_phase(struct sim *s, uint8_t **out, size_t *outlen)
 	return 0;
 }
 
+/* When the pending request reached this machine: the kernel's receive
+ * timestamp (SO_TIMESTAMPNS), read without consuming it. The trigger log
+ * uses it, so that a rig's measured spread is when the triggers arrived,
+ * not when each simulator process got a core to read them: on a small
+ * machine running many simulators those differ by milliseconds. 0 when
+ * the kernel gave none. */
+static uint64_t arrival_realtime(int fd)
+{
+	char byte;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			      .msg_controllen = sizeof(control.buf) };
+	if (recvmsg(fd, &msg, MSG_PEEK | MSG_DONTWAIT) <= 0)
+		return 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		}
+	return 0;
+}
+
 static void serve_command(struct server *sv)
 {
 	struct sim *s = sv->s;
@@ -242,6 +272,7 @@ static void serve_command(struct server *sv)
 	}
 	uint32_t type;
 	size_t len;
+	const uint64_t arrived = arrival_realtime(s->s.cmd_fd);
 	int r = ptpip_read_packet(s->s.cmd_fd, s->cfg->io_timeout_ms, &type, s->inbuf,
 				  PTPIP_MAX_IN_PACKET, &len);
 	if (r < 0) {
@@ -277,6 +308,11 @@ static void serve_command(struct server *sv)
 	}
 	rq.mono_ns = sim_now_ns(CLOCK_MONOTONIC);
 	rq.real_ns = sim_now_ns(CLOCK_REALTIME);
+	if (arrived && arrived <= rq.real_ns && rq.real_ns - arrived < rq.mono_ns) {
+		/* the same instant on the monotonic clock */
+		rq.mono_ns -= rq.real_ns - arrived;
+		rq.real_ns = arrived;
+	}
 	enum sim_after after;
 	r = sim_handle_request(s, &rq, &after);
 	free(data);
