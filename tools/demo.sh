@@ -78,5 +78,7 @@ echo "                           COLMAP names beside them"
 echo "  journal.jsonl            every event of the session, one JSON line each"
 echo "  manifest.json            per set: files, serials, trigger times, spread, plate id,"
 echo "                           mask statistics"
+echo "  sheets/set_NNNN.png      a contact sheet per set: every camera's shot with its mask"
+echo "                           outline; sheets/session.png, one row per set"
 echo "plates: $OUT/state/plates; the daemon's log: $LOG"
 exit $status
