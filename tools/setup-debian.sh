@@ -6,7 +6,7 @@ PACKAGES="build-essential cmake pkg-config
   libtiff-dev libturbojpeg0-dev libpng-dev zlib1g-dev
   libinih-dev libjson-c-dev libsystemd-dev
   libgphoto2-dev libv4l-dev libusb-1.0-0-dev
-  libcmocka-dev jq
+  libcmocka-dev jq python3 systemd
   clang libclang-rt-14-dev"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
