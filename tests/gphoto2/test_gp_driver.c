@@ -547,7 +547,7 @@ static void test_faults(void **state)
 	double t0 = gpc_now_ms();
 	assert_int_equal(drv->arm(r->h[1], &req, &err), CAM_EGONE);
 	assert_int_equal(drv->arm(r->h[2], &req, &err), CAM_EGONE);
-	assert_true(gpc_now_ms() - t0 < 100);
+	assert_true(gpc_now_ms() - t0 < 1000);
 	/* Re-open both; closing the stalled one costs libgphoto2's 2.5 s. The
 	 * stalled simulator keeps its dead session (a real camera that hung
 	 * needs a power cycle too): it is restarted before the re-open. */

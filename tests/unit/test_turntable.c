@@ -155,7 +155,7 @@ static void test_silent_controller_times_out(void **state)
 	assert_int_equal(rc, TT_ETIMEOUT);
 	assert_int_equal(err.code, TT_ETIMEOUT);
 	assert_non_null(strstr(err.msg, "within 300 ms"));
-	assert_true(ms >= 295 && ms < 300 + 250);
+	assert_true(ms >= 295 && ms < 300 + 1000);
 	/* It answers again: the next rotate() resynchronises and works. */
 	grbl_sim_mute(g, 0);
 	rc = tt_grbl_driver.rotate(h, 30, &err);
@@ -170,7 +170,7 @@ static void test_silent_controller_times_out(void **state)
 	rc = tt_grbl_driver.open(&p, &h, &err);
 	assert_int_equal(rc, TT_ETIMEOUT);
 	assert_null(h);
-	assert_true(ms_since(t0) < 100 + 300 + 250);
+	assert_true(ms_since(t0) < 100 + 300 + 1000);
 	assert_non_null(strstr(err.msg, "no answer from a GRBL controller"));
 	grbl_sim_stop(&g);
 }
@@ -241,7 +241,7 @@ static void test_line_protocol(void **state)
 	int64_t t0 = serial_now_ns();
 	rc = tt_line_driver.rotate(h, 30, &err);
 	assert_int_equal(rc, TT_ETIMEOUT);
-	assert_true(ms_since(t0) >= 295 && ms_since(t0) < 550);
+	assert_true(ms_since(t0) >= 295 && ms_since(t0) < 300 + 1000);
 	assert_non_null(strstr(err.msg, "no \"DONE\""));
 	pty_sim_mute(s, 0);
 	/* The late answers of the timed-out move are not this move's. */
