@@ -12,14 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "mask_internal.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void pr_mask_params_default(struct pr_mask_params *p)
 {
@@ -146,7 +140,7 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	struct pr_image rgb = { 0 };
 	const struct pr_image *src = shot;
 	struct pr_mask_timing *tm = &out->timing;
-	double t0 = now(), t;
+	double t0 = pr_monotonic_s(), t;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -176,13 +170,13 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	const int uses_plate = p->method == PR_MASK_PLATE || p->method == PR_MASK_GRAPHCUT;
 	if (uses_plate) {
 		fit.var_scale = 1.0f + 1.0f / (float)plate->frames;
-		t = now();
+		t = pr_monotonic_s();
 		mask_fit_drift(p, plate, src, &fit, &out->stats);
-		tm->fit = now() - t;
-		t = now();
+		tm->fit = pr_monotonic_s() - t;
+		t = pr_monotonic_s();
 		mask_classify_plate(p, plate, src, &fit, out->mask);
 	} else if (p->method == PR_MASK_AUTO) {
-		t = now();
+		t = pr_monotonic_s();
 		rc = mask_auto(p, src, out->mask);
 		if (rc) {
 			pr_error_set(err, rc, "%s: automatic masking failed: %s", name, pr_strerror(rc));
@@ -192,11 +186,11 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 		for (size_t i = 0; i < npix; i++)
 			out->mask[i] = out->mask[i] ? CLASS_STRONG : CLASS_BACKGROUND;
 	} else {
-		t = now();
+		t = pr_monotonic_s();
 		mask_classify_chroma(p, src, out->mask);
 	}
-	tm->classify = now() - t;
-	t = now();
+	tm->classify = pr_monotonic_s() - t;
+	t = pr_monotonic_s();
 
 	uint32_t min_area = p->min_area ? p->min_area : (uint32_t)(npix / 20000 + 4);
 	/* Holes are filled only when tiny: a gap between leaves or a handle is
@@ -226,16 +220,16 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	}
 	if (!rc)
 		rc = mask_fill_holes(out->mask, w, h, hole_area);
-	tm->cleanup = now() - t;
-	t = now();
+	tm->cleanup = pr_monotonic_s() - t;
+	t = pr_monotonic_s();
 	if (!rc) {
 		if (p->feather)
 			rc = mask_feather(p, src, out->mask, out->alpha);
 		else
 			memcpy(out->alpha, out->mask, npix);
 	}
-	tm->alpha = now() - t;
-	t = now();
+	tm->alpha = pr_monotonic_s() - t;
+	t = pr_monotonic_s();
 	if (!rc && p->matte && uses_plate) {
 		rc = mask_matte(p, plate, src, &fit, strong, out->mask, out->alpha);
 		if (!rc && !p->feather)
@@ -249,7 +243,7 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 		else if (!rc)
 			memcpy(out->alpha, out->mask, npix);
 	}
-	tm->matte = now() - t;
+	tm->matte = pr_monotonic_s() - t;
 	if (rc) {
 		pr_error_set(err, rc, "%s: out of memory cleaning up the mask", name);
 		goto fail;
@@ -264,7 +258,7 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	}
 	pr_image_free(&rgb);
 	free(strong);
-	tm->total = now() - t0;
+	tm->total = pr_monotonic_s() - t0;
 	return 0;
 fail:
 	pr_image_free(&rgb);

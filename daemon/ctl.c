@@ -31,6 +31,7 @@
  *    out, and the daemon never holds more than max_clients of them. */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,13 +75,6 @@ struct client {
 	double last_active;       /* monotonic seconds: connected, or last line read */
 	double tokens, refilled;  /* rate limit bucket, its last refill */
 };
-
-static double now_sec(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 uint64_t ctl_client_id(const struct client *c) { return c->id; }
 void ctl_set_watch(struct client *c) { c->watch = 1; }
@@ -248,7 +242,7 @@ void ctl_accept(struct daemon *d)
 		c->id = ++d->next_client_id;
 		c->uid = cred.uid;
 		c->pid = cred.pid;
-		c->last_active = c->refilled = now_sec();
+		c->last_active = c->refilled = pr_monotonic_s();
 		c->tokens = RATE_BURST;
 		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
 		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
@@ -376,7 +370,7 @@ static void handle_line(struct daemon *d, struct client *c, const char *line, si
 	int64_t id = 0;
 	int has_id = 0;
 	c->pending++; /* every line gets one reply, whatever it is */
-	c->last_active = now_sec();
+	c->last_active = pr_monotonic_s();
 	c->tokens += (c->last_active - c->refilled) * RATE_PER_SEC;
 	if (c->tokens > RATE_BURST)
 		c->tokens = RATE_BURST;

@@ -13,6 +13,7 @@
  * cores / workers threads (at least 1). */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -39,13 +40,6 @@ struct pool {
 	pthread_t *threads;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* The backdrop composite of a masked shot. Its failure is logged, and the
  * masks stand: they are what photogrammetry needs. */
 static void composite(struct mask_job *job, const char *name, const struct pr_image *shot,
@@ -71,7 +65,7 @@ static void run_job(struct pool *p, struct mask_job *job)
 	struct pr_image shot = { 0 };
 	struct pr_mask_result res = { 0 };
 	struct report *r = calloc(1, sizeof(*r));
-	double t0 = now_s();
+	double t0 = pr_monotonic_s();
 	const char *name = strrchr(job->path, '/') ? strrchr(job->path, '/') + 1 : job->path;
 	int rc = pr_decode_file(job->path, &shot, &err);
 	if (!rc)
@@ -93,7 +87,7 @@ static void run_job(struct pool *p, struct mask_job *job)
 		r->generation = job->generation;
 		r->rc = rc;
 		r->stats = res.stats;
-		r->seconds = now_s() - t0;
+		r->seconds = pr_monotonic_s() - t0;
 		snprintf(r->msg, sizeof(r->msg), "%s", rc ? err.msg : "");
 		report_post(p->d, r);
 	}

@@ -21,6 +21,7 @@
  * driver logs nothing; everything it has to say is in struct pr_error. */
 #define _GNU_SOURCE
 #include "cam_gphoto2.h"
+#include "clock.h"
 #include "gp_internal.h"
 
 #include <stdio.h>
@@ -30,9 +31,7 @@
 
 double gpd_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return (double)pr_clock_ns(CLOCK_MONOTONIC) / 1e6;
 }
 
 /* libgphoto2 reports details ("Could not claim the USB device") through the

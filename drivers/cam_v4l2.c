@@ -19,6 +19,7 @@
  * Bytes from the camera are bounds-checked against the mapped buffer. */
 #define _GNU_SOURCE
 #include "v4l2_internal.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,13 +33,6 @@
 #include <time.h>
 
 #include "imageio.h"
-
-static int64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 int v4d_ioctl(struct cam_handle *h, unsigned long req, void *arg)
 {
@@ -316,12 +310,12 @@ static int v4l_capture(struct cam_handle *h, const struct cam_request *req, stru
 		return rc;
 	/* Realtime = monotonic + offset, measured now: buffer timestamps are
 	 * monotonic, manifests want wall-clock time. */
-	const int64_t trig_mono = now_ns(CLOCK_MONOTONIC);
-	const int64_t offset = now_ns(CLOCK_REALTIME) - trig_mono;
+	const int64_t trig_mono = pr_clock_ns(CLOCK_MONOTONIC);
+	const int64_t offset = pr_clock_ns(CLOCK_REALTIME) - trig_mono;
 	const int64_t deadline = trig_mono + (int64_t)h->timeout_ms * 1000000;
 	uint32_t stale = 0;
 	for (;;) {
-		int64_t left = deadline - now_ns(CLOCK_MONOTONIC);
+		int64_t left = deadline - pr_clock_ns(CLOCK_MONOTONIC);
 		if (left <= 0)
 			return pr_error_set(err, CAM_ETIMEOUT, "camera %s (%s): no frame within %u ms "
 					    "(%u stale frames given back)", h->name, h->path,
@@ -358,7 +352,7 @@ static int v4l_capture(struct cam_handle *h, const struct cam_request *req, stru
 		/* Without monotonic timestamps the dequeue time has to stand
 		 * in for the capture time. */
 		if (!mono || ts <= 0)
-			ts = now_ns(CLOCK_MONOTONIC);
+			ts = pr_clock_ns(CLOCK_MONOTONIC);
 		if (ts <= trig_mono || !frame_ok(h, &b)) {
 			stale++;
 			rc = queue(h, b.index, err);
@@ -375,7 +369,7 @@ static int v4l_capture(struct cam_handle *h, const struct cam_request *req, stru
 			return pr_error_set(err, PR_ENOMEM, "camera %s: out of memory", h->name);
 		}
 		memcpy(copy, h->buf[b.index].start, used);
-		int64_t arrival = now_ns(CLOCK_MONOTONIC);
+		int64_t arrival = pr_clock_ns(CLOCK_MONOTONIC);
 		rc = queue(h, b.index, err);
 		if (!rc)
 			rc = frame_file(h, copy, used, out, err);

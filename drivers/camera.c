@@ -1,6 +1,7 @@
 /* photorig drivers: the table of camera drivers and helpers every driver
  * shares. The daemon finds a driver by the name a [camera] section gives. */
 #include "camera.h"
+#include "clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,5 @@ void cam_frame_free(struct cam_frame *f)
 
 int64_t cam_now_realtime_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return pr_clock_ns(CLOCK_REALTIME);
 }

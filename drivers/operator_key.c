@@ -1,6 +1,7 @@
 /* photorig drivers: the operator key (see operator_key.h). */
 #define _GNU_SOURCE
 #include "operator_key.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,13 +47,6 @@ void opkey_set_debounce(struct opkey *k, uint32_t debounce_ms)
 	k->debounce_ms = debounce_ms;
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int one_event(struct opkey *k, const struct input_event *ev)
 {
 	if (ev->type != EV_KEY || ev->code != k->code || ev->value != 1)
@@ -62,7 +56,7 @@ static int one_event(struct opkey *k, const struct input_event *ev)
 	/* A source without timestamps (zero, or nonsense) is judged by now. */
 	if ((sec == 0 && usec == 0) || sec < 0 || sec > (int64_t)1 << 40 || usec < 0 ||
 	    usec >= 1000000)
-		t = now_ns();
+		t = pr_clock_ns(CLOCK_MONOTONIC);
 	else
 		t = sec * 1000000000 + usec * 1000;
 	/* Time going backwards (another clock, a reset) starts afresh. */

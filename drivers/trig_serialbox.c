@@ -29,6 +29,7 @@
  * after a failed focus or shutter command, so no camera is left half-pressed. */
 #define _GNU_SOURCE
 #include "trigger.h"
+#include "clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,7 +239,7 @@ static int box_fire(struct trig_handle *h, int64_t *fired_ns, struct pr_error *e
 		rc = box_command(h, esper ? "S\n" : h->fire_cmd, esper ? "" : ack, err);
 		int64_t closed = serial_now_ns();
 		if (rc == 0 && fired_ns)
-			*fired_ns = trig_now_realtime_ns();
+			*fired_ns = pr_clock_ns(CLOCK_REALTIME);
 		/* The box itself holds the shutter pulse_ms; wait it out so
 		 * focus is released after the shutter, not during it. */
 		if (rc == 0)

@@ -22,6 +22,7 @@
  * wake-up (signal) never shortens a pulse. */
 #define _GNU_SOURCE
 #include "trigger.h"
+#include "clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,7 +148,7 @@ static int usbrelay_fire(struct trig_handle *h, int64_t *fired_ns, struct pr_err
 	if (rc == 0) {
 		int64_t closed = serial_now_ns();
 		if (fired_ns)
-			*fired_ns = trig_now_realtime_ns();
+			*fired_ns = pr_clock_ns(CLOCK_REALTIME);
 		serial_sleep_until(closed + (int64_t)h->pulse_ms * 1000000);
 	}
 	/* Shutter first, then focus: the order a finger lets go. */

@@ -2,7 +2,6 @@
 #include "trigger.h"
 
 #include <string.h>
-#include <time.h>
 
 static const struct trigger_driver *const drivers[] = {
 	&trig_usbrelay_driver,
@@ -29,13 +28,6 @@ const char *trig_strerror(int code)
 	case TRIG_ENOTCOMPILED: return "driver not compiled in";
 	default: return pr_strerror(code);
 	}
-}
-
-int64_t trig_now_realtime_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 #ifndef TRIG_HAVE_LIBUSB

@@ -117,7 +117,5 @@ extern const struct trigger_driver trig_serialbox_driver;
 /* The driver called name ("usbrelay", "serialbox"), or NULL. */
 const struct trigger_driver *trig_driver_find(const char *name);
 
-/* CLOCK_REALTIME in ns. */
-int64_t trig_now_realtime_ns(void);
 
 #endif

@@ -1,4 +1,5 @@
 #include "cli_util.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -57,9 +58,7 @@ int cli_parse_color(const char *cmd, const char *opt, const char *text, uint8_t 
 
 double cli_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+	return pr_monotonic_s();
 }
 
 int cli_make_dirs(const char *cmd, const char *path)

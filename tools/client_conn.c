@@ -1,6 +1,7 @@
 /* photorig client: the connection to photorigd (see client_conn.h). */
 #define _GNU_SOURCE
 #include "client_conn.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -100,13 +101,6 @@ int conn_send_request(struct client_conn *c, const struct pr_request *req)
 	return conn_send(c, line, (size_t)n);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 long conn_read_line(struct client_conn *c, int timeout_ms, int quiet, const char **line)
 {
 	if (c->consumed) {
@@ -114,7 +108,7 @@ long conn_read_line(struct client_conn *c, int timeout_ms, int quiet, const char
 		c->len -= c->consumed;
 		c->consumed = 0;
 	}
-	int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	int64_t deadline = timeout_ms >= 0 ? (pr_clock_ns(CLOCK_MONOTONIC) / 1000000) + timeout_ms : -1;
 	for (;;) {
 		char *nl = c->buf ? memchr(c->buf, '\n', c->len) : NULL;
 		if (nl) {
@@ -138,7 +132,7 @@ long conn_read_line(struct client_conn *c, int timeout_ms, int quiet, const char
 		}
 		int wait = -1;
 		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - (pr_clock_ns(CLOCK_MONOTONIC) / 1000000);
 			if (left <= 0) {
 				if (!quiet)
 					fprintf(stderr, "photorig %s: no answer from photorigd within "
