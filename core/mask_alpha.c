@@ -280,6 +280,23 @@ struct upsample_job {
 	int failed;
 };
 
+/* Where full-resolution pixel p falls among the n cells of 1/s
+ * resolution: the cell i to its left (or above) and the weight t of cell
+ * i + 1, for bilinear interpolation between cell centres, clamped at the
+ * edges. */
+static void cell_coord(uint32_t p, float inv_s, uint32_t n, uint32_t *i, float *t)
+{
+	float f = ((float)p + 0.5f) * inv_s - 0.5f;
+	if (f < 0)
+		f = 0;
+	uint32_t c = (uint32_t)f;
+	if (c >= n - 1)
+		c = n > 1 ? n - 2 : 0;
+	float w = n > 1 ? f - (float)c : 0;
+	*i = c;
+	*t = w > 1 ? 1 : w;
+}
+
 /* alpha = A * I + B with A, B bilinearly upsampled from block centres. */
 static void upsample_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
@@ -292,15 +309,9 @@ static void upsample_rows(void *ctx, uint32_t y0, uint32_t y1)
 		return;
 	}
 	for (uint32_t y = y0; y < y1; y++) {
-		float fy = ((float)y + 0.5f) * inv_s - 0.5f;
-		if (fy < 0)
-			fy = 0;
-		uint32_t iy = (uint32_t)fy;
-		if (iy >= lh - 1)
-			iy = lh > 1 ? lh - 2 : 0;
-		float ty = lh > 1 ? fy - (float)iy : 0;
-		if (ty > 1)
-			ty = 1;
+		uint32_t iy;
+		float ty;
+		cell_coord(y, inv_s, lh, &iy, &ty);
 		uint32_t iy1 = lh > 1 ? iy + 1 : iy;
 		const float *a0 = j->a->v + (size_t)iy * lw, *a1 = j->a->v + (size_t)iy1 * lw;
 		const float *b0 = j->b->v + (size_t)iy * lw, *b1 = j->b->v + (size_t)iy1 * lw;
@@ -356,17 +367,7 @@ static int column_weights(uint32_t W, uint32_t lw, uint32_t s, uint32_t **ix_out
 		return -1;
 	const float inv_s = 1.0f / (float)s;
 	for (uint32_t x = 0; x < W; x++) {
-		float fx = ((float)x + 0.5f) * inv_s - 0.5f;
-		if (fx < 0)
-			fx = 0;
-		uint32_t i = (uint32_t)fx;
-		if (i >= lw - 1)
-			i = lw > 1 ? lw - 2 : 0;
-		float t = lw > 1 ? fx - (float)i : 0;
-		if (t > 1)
-			t = 1;
-		ix[x] = i;
-		tx[x] = t;
+		cell_coord(x, inv_s, lw, &ix[x], &tx[x]);
 	}
 	/* ix never decreases with x: the pixels of cell column c are
 	 * [xstart[c], xstart[c + 1]) */
