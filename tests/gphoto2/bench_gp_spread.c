@@ -10,7 +10,6 @@
  *
  * usage: bench_gp_spread [--cameras N] [--rounds R] [--latency-ms MS] */
 #define _GNU_SOURCE
-#include <ftw.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -119,15 +118,6 @@ static void report(const char *what, int first)
 	       sp[n - 1], sum / n);
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(p);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *latency = "100";
@@ -154,10 +144,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char tmp[] = "/tmp/photorig-gp-spread.XXXXXX";
-	if (!mkdtemp(tmp))
+	if (gpc_scratch_setup(tmp) < 0)
 		return 1;
-	setenv("HOME", tmp, 1);
-	gpc_restrict_drivers(tmp);
 	char log[512];
 	snprintf(log, sizeof(log), "%s/trigger.log", tmp);
 	int rc = 0;
@@ -206,6 +194,6 @@ int main(int argc, char **argv)
 		drv->close(&cams[i]);
 		sim_proc_stop(&sims[i], 3000);
 	}
-	nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	gpc_scratch_remove(tmp);
 	return rc;
 }

@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -58,30 +57,18 @@ struct rig {
 	int nkept;
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
 	/* SIGPIPE is left at its default on purpose: the driver must protect
 	 * itself from libgphoto2 writing to a dropped connection. */
-	if (!mkdtemp(tmpdir))
-		return -1;
-	setenv("HOME", tmpdir, 1); /* libgphoto2 keeps its PTP/IP GUID there */
-	return gpc_restrict_drivers(tmpdir) < 0 ? -1 : 0;
+	return gpc_scratch_setup(tmpdir);
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	gpc_scratch_remove(tmpdir);
 	return 0;
 }
 

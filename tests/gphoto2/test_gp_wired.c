@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,15 +20,6 @@
 #include "ptpip_spawn.h"
 
 static char tmpdir[] = "/tmp/photorig-gpwired-XXXXXX";
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
 
 static uint8_t *read_file(const char *path, size_t *size)
 {
@@ -113,16 +103,13 @@ static void test_wired_release_collected(void **state)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(tmpdir))
-		return -1;
-	setenv("HOME", tmpdir, 1); /* libgphoto2 keeps its PTP/IP GUID there */
-	return gpc_restrict_drivers(tmpdir) < 0 ? -1 : 0;
+	return gpc_scratch_setup(tmpdir);
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	gpc_scratch_remove(tmpdir);
 	return 0;
 }
 

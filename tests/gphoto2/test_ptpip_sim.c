@@ -9,7 +9,6 @@
  * that fixes one does not fail the build. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -45,26 +44,13 @@ struct fixture {
 	char log[512];
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
 	/* A camera dropping the link must not kill the test (libgphoto2 writes
 	 * to the dead socket). */
 	signal(SIGPIPE, SIG_IGN);
-	if (!mkdtemp(tmpdir))
-		return -1;
-	/* libgphoto2 stores its PTP/IP GUID under $HOME/.gphoto. */
-	setenv("HOME", tmpdir, 1);
-	if (gpc_restrict_drivers(tmpdir) < 0)
+	if (gpc_scratch_setup(tmpdir) < 0)
 		return -1;
 	ctx = gp_context_new();
 	return ctx && gpc_global_init(ctx) == GP_OK ? 0 : -1;
@@ -76,7 +62,7 @@ static int group_teardown(void **state)
 	gpc_global_free();
 	if (ctx)
 		gp_context_unref(ctx);
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	gpc_scratch_remove(tmpdir);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "ptpip_gpclient.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,4 +159,26 @@ int gpc_download(Camera *cam, GPContext *ctx, const CameraFilePath *path, uint8_
 	}
 	gp_file_unref(file);
 	return r < GP_OK ? r : GP_OK;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+int gpc_scratch_setup(char *tmpl)
+{
+	if (!mkdtemp(tmpl))
+		return -1;
+	setenv("HOME", tmpl, 1);
+	return gpc_restrict_drivers(tmpl) < 0 ? -1 : 0;
+}
+
+void gpc_scratch_remove(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -21,6 +21,12 @@
  * found leaves that variable alone. */
 int gpc_restrict_drivers(const char *scratch_dir);
 
+/* A scratch folder for a test run: mkdtemp(tmpl), $HOME there (libgphoto2
+ * keeps its PTP/IP GUID under $HOME/.gphoto), and gpc_restrict_drivers.
+ * Returns 0 or -1. gpc_scratch_remove deletes the folder and all in it. */
+int gpc_scratch_setup(char *tmpl);
+void gpc_scratch_remove(const char *dir);
+
 /* Loads the abilities and port lists once; not thread-safe (call it, and
  * gpc_open, from one thread: libgphoto2's lists are shared state). */
 int gpc_global_init(GPContext *ctx);
