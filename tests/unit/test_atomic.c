@@ -16,22 +16,18 @@
 #include <cmocka.h>
 
 #include "atomic_file.h"
-
-static char tmpdir[256];
+#include "temp_dir.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/photorig-atomic-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return temp_dir_make("atomic");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s' && rm -rf '%s'", tmpdir, tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return temp_dir_remove();
 }
 
 static void path_in(char *buf, size_t n, const char *name)

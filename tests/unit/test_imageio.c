@@ -18,22 +18,18 @@
 
 #include "atomic_file.h"
 #include "imageio.h"
-
-static char tmpdir[256];
+#include "temp_dir.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/photorig-imageio-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return temp_dir_make("imageio");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return temp_dir_remove();
 }
 
 static void path_in(char *buf, size_t n, const char *name)

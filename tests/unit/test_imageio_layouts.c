@@ -18,22 +18,18 @@
 #include <zlib.h>
 
 #include "imageio.h"
-
-static char tmpdir[256];
+#include "temp_dir.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/photorig-layouts-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return temp_dir_make("layouts");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return temp_dir_remove();
 }
 
 static uint32_t rng = 88172645u;
