@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *pr_strerror(int code)
 {
@@ -29,6 +30,16 @@ int pr_error_set(struct pr_error *err, int code, const char *fmt, ...)
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
 		err->code = code;
+	}
+	return code;
+}
+
+int pr_error_prefix(struct pr_error *err, int code, const char *prefix)
+{
+	if (err) {
+		char tmp[sizeof(err->msg)];
+		memcpy(tmp, err->msg, sizeof(tmp));
+		pr_error_set(err, code, "%s: %s", prefix, tmp);
 	}
 	return code;
 }

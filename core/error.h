@@ -32,6 +32,10 @@ const char *pr_strerror(int code);
 int pr_error_set(struct pr_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Put "prefix: " before the message a lower layer already wrote (a file
+ * name before a size error, say); sets the code to code and returns it. */
+int pr_error_prefix(struct pr_error *err, int code, const char *prefix);
+
 /* Map an errno value to a PR_E* code (ENOSPC -> PR_ENOSPC, ENOENT -> PR_ENOENT ...). */
 int pr_error_from_errno(int errnum);
 

@@ -213,17 +213,6 @@ static void cmyk_to_rgb(const uint8_t *restrict s, uint8_t *restrict d, size_t n
 	}
 }
 
-/* Prefix an error message from a lower layer with the file name. */
-static int with_name(struct pr_error *err, const char *name, int rc)
-{
-	if (err) {
-		char tmp[sizeof(err->msg)];
-		memcpy(tmp, err->msg, sizeof(tmp));
-		pr_error_set(err, rc, "%s: %s", name, tmp);
-	}
-	return rc;
-}
-
 int pr_decode_jpeg(const void *data, size_t size, const char *name,
 		   struct pr_image *out, struct pr_error *err)
 {
@@ -246,7 +235,7 @@ int pr_decode_jpeg(const void *data, size_t size, const char *name,
 	int channels = cs == TJCS_GRAY ? 1 : 3;
 	rc = pr_image_alloc(out, (uint32_t)w, (uint32_t)h, channels, 8, err);
 	if (rc) {
-		rc = with_name(err, name, rc);
+		rc = pr_error_prefix(err, rc, name);
 		goto out;
 	}
 	uint8_t *dst = out->pixels;

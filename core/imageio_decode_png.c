@@ -134,11 +134,7 @@ int pr_decode_png(const void *data, size_t size, const char *name,
 	pr_image_free(out);
 	if (src.code && !src.msg[0]) {
 		/* pr_image_alloc already wrote the message: add the name. */
-		char tmp[sizeof(err->msg)];
-		if (!err)
-			return src.code;
-		memcpy(tmp, err->msg, sizeof(tmp));
-		return pr_error_set(err, src.code, "%s: %s", name, tmp);
+		return pr_error_prefix(err, src.code, name);
 	}
 	if (src.code)
 		return pr_error_set(err, src.code, "%s: %s", name, src.msg);

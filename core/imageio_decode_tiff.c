@@ -94,17 +94,6 @@ static int on_warning(TIFF *tif, void *user, const char *module, const char *fmt
 	return 1; /* unknown tags and the like: not our concern, never printed */
 }
 
-/* Prefix an error message from a lower layer with the file name. */
-static int with_name(struct pr_error *err, const char *name, int rc)
-{
-	if (err) {
-		char tmp[sizeof(err->msg)];
-		memcpy(tmp, err->msg, sizeof(tmp));
-		pr_error_set(err, rc, "%s: %s", name, tmp);
-	}
-	return rc;
-}
-
 static int tiff_fail(struct pr_error *err, const char *name, const struct tiff_mem *m,
 		     const char *what)
 {
@@ -230,7 +219,7 @@ static int read_rgba(TIFF *tif, struct pr_image *img, uint32_t w, uint32_t h, in
 	int ch = grey ? (alpha ? 2 : 1) : (alpha ? 4 : 3);
 	int rc = pr_image_alloc(img, w, h, ch, 8, err);
 	if (rc)
-		return with_name(err, name, rc);
+		return pr_error_prefix(err, rc, name);
 	uint32_t *raster = malloc((size_t)w * h * sizeof(uint32_t));
 	if (!raster)
 		return pr_error_set(err, PR_ENOMEM, "%s: out of memory", name);
@@ -310,7 +299,7 @@ static int decode_open(TIFF *tif, const char *name, struct tiff_mem *m, struct p
 	if (native) {
 		rc = pr_image_alloc(out, w, h, spp, bps, err);
 		if (rc)
-			return with_name(err, name, rc);
+			return pr_error_prefix(err, rc, name);
 		int separate = planar == PLANARCONFIG_SEPARATE && spp > 1;
 		rc = TIFFIsTiled(tif) ? read_tiles(tif, out, separate, name, m, err)
 				      : read_strips(tif, out, separate, name, m, err);
