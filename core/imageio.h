@@ -73,6 +73,11 @@ int pr_write_png(const char *path, const struct pr_image *img, struct pr_error *
 int pr_encode_png_memory(const struct pr_image *img, uint8_t **data, size_t *size,
 			 struct pr_error *err);
 
+/* Encode a mask as pr_write_png_grey8 does, into a malloc'd buffer: the
+ * same bytes can then be written under each tool's name. */
+int pr_encode_png_grey8_memory(const uint8_t *pixels, uint32_t width, uint32_t height,
+			       size_t stride, uint8_t **data, size_t *size, struct pr_error *err);
+
 /* Encode 8-bit RGB or grey as JPEG into a malloc'd buffer (tests, sim camera). */
 int pr_encode_jpeg_memory(const struct pr_image *img, int quality, uint8_t **data,
 			  size_t *size, struct pr_error *err);

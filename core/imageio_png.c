@@ -172,18 +172,28 @@ static int png_write_job(const char *path, const struct png_job *j, struct pr_er
 	return pr_atomic_commit(&o.af, err);
 }
 
-int pr_write_png_grey8(const char *path, const uint8_t *pixels, uint32_t width,
-		       uint32_t height, size_t stride, struct pr_error *err)
+/* The job for a binary mask, or nonzero if the plane is not one. */
+static int mask_job(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride,
+		    struct png_job *j)
 {
 	if (!pixels || width == 0 || height == 0 || width > PR_IMAGE_MAX_SIDE ||
 	    height > PR_IMAGE_MAX_SIDE || stride < width)
-		return pr_error_set(err, PR_EINVAL, "%s: invalid mask for PNG (%ux%u, stride %zu)",
-				    path, width, height, stride);
-	struct png_job j = {
+		return -1;
+	*j = (struct png_job){
 		.pixels = pixels, .stride = stride, .width = width, .height = height,
 		.color_type = PNG_COLOR_TYPE_GRAY, .bit_depth = 8,
 		.zlevel = MASK_ZLEVEL, .zstrategy = MASK_ZSTRATEGY, .filters = MASK_FILTER,
 	};
+	return 0;
+}
+
+int pr_write_png_grey8(const char *path, const uint8_t *pixels, uint32_t width,
+		       uint32_t height, size_t stride, struct pr_error *err)
+{
+	struct png_job j;
+	if (mask_job(pixels, width, height, stride, &j))
+		return pr_error_set(err, PR_EINVAL, "%s: invalid mask for PNG (%ux%u, stride %zu)",
+				    path, width, height, stride);
 	return png_write_job(path, &j, err);
 }
 
@@ -213,14 +223,10 @@ int pr_write_png(const char *path, const struct pr_image *img, struct pr_error *
 	return png_write_job(path, &j, err);
 }
 
-int pr_encode_png_memory(const struct pr_image *img, uint8_t **data, size_t *size,
-			 struct pr_error *err)
+static int encode_job_memory(const struct png_job *jp, uint8_t **data, size_t *size,
+			     struct pr_error *err)
 {
-	*data = NULL;
-	*size = 0;
-	struct png_job j;
-	if (image_job(img, &j))
-		return pr_error_set(err, PR_EINVAL, "invalid image for PNG");
+	const struct png_job j = *jp;
 	struct png_mem m = { 0 };
 	struct png_out o;
 	memset(&o, 0, sizeof(o));
@@ -242,4 +248,27 @@ int pr_encode_png_memory(const struct pr_image *img, uint8_t **data, size_t *siz
 	*data = m.data;
 	*size = m.size;
 	return 0;
+}
+
+int pr_encode_png_memory(const struct pr_image *img, uint8_t **data, size_t *size,
+			 struct pr_error *err)
+{
+	*data = NULL;
+	*size = 0;
+	struct png_job j;
+	if (image_job(img, &j))
+		return pr_error_set(err, PR_EINVAL, "invalid image for PNG");
+	return encode_job_memory(&j, data, size, err);
+}
+
+int pr_encode_png_grey8_memory(const uint8_t *pixels, uint32_t width, uint32_t height,
+			       size_t stride, uint8_t **data, size_t *size, struct pr_error *err)
+{
+	*data = NULL;
+	*size = 0;
+	struct png_job j;
+	if (mask_job(pixels, width, height, stride, &j))
+		return pr_error_set(err, PR_EINVAL, "invalid mask for PNG (%ux%u, stride %zu)",
+				    width, height, stride);
+	return encode_job_memory(&j, data, size, err);
 }

@@ -106,20 +106,6 @@ static int ensure_dir(const char *path, struct pr_error *err)
 			    strerror(errno));
 }
 
-/* Copy a file written a moment ago to another name, atomically. The mask
- * conventions all want the same bytes under different names. */
-static int copy_file(const char *from, const char *to, struct pr_error *err)
-{
-	uint8_t *data;
-	size_t size;
-	int rc = pr_read_file(from, (size_t)1 << 30, &data, &size, err);
-	if (rc)
-		return rc;
-	rc = pr_atomic_write(to, data, size, err);
-	free(data);
-	return rc;
-}
-
 /* The RGBA TIFF (96 MB at 24 MP, written with fsync) and the mask PNG are
  * independent: the TIFF is written by a thread of its own while the caller
  * writes the PNG, so the shot costs the longer of the two, not the sum. */
@@ -166,7 +152,13 @@ int pr_outputs_write(const char *out_dir, const char *name, const struct pr_imag
 		tj.rc = make_path(tif, sizeof(tif), &tj.err, "%s/%s.tif", out_dir, stem);
 		threaded = !tj.rc && pthread_create(&tid, NULL, tiff_main, &tj) == 0;
 	}
-	rc = pr_write_png_grey8(primary, m->mask, m->width, m->height, m->width, err);
+	/* the mask is encoded once; every convention gets the same bytes */
+	uint8_t *png = NULL;
+	size_t png_size = 0;
+	rc = pr_encode_png_grey8_memory(m->mask, m->width, m->height, m->width, &png, &png_size,
+					err);
+	if (!rc)
+		rc = pr_atomic_write(primary, png, png_size, err);
 	if (opt->write_tiff) {
 		if (threaded)
 			pthread_join(tid, NULL);
@@ -181,22 +173,15 @@ int pr_outputs_write(const char *out_dir, const char *name, const struct pr_imag
 			rc = tj.rc;
 		}
 	}
-	if (rc)
-		return rc;
-	if (opt->conventions & PR_CONV_METASHAPE) {
-		if ((rc = make_path(path, sizeof(path), err, "%s/%s_mask.png", out_dir, stem)) ||
-		    (rc = copy_file(primary, path, err)))
-			return rc;
-	}
-	if (opt->conventions & PR_CONV_REALITYCAPTURE) {
-		if ((rc = make_path(path, sizeof(path), err, "%s/%s.mask.png", out_dir, base)) ||
-		    (rc = copy_file(primary, path, err)))
-			return rc;
-	}
-	if (opt->conventions & PR_CONV_COLMAP) {
-		if ((rc = make_path(path, sizeof(path), err, "%s/%s.png", masks, base)) ||
-		    (rc = copy_file(primary, path, err)))
-			return rc;
-	}
-	return 0;
+	if (!rc && (opt->conventions & PR_CONV_METASHAPE) &&
+	    !(rc = make_path(path, sizeof(path), err, "%s/%s_mask.png", out_dir, stem)))
+		rc = pr_atomic_write(path, png, png_size, err);
+	if (!rc && (opt->conventions & PR_CONV_REALITYCAPTURE) &&
+	    !(rc = make_path(path, sizeof(path), err, "%s/%s.mask.png", out_dir, base)))
+		rc = pr_atomic_write(path, png, png_size, err);
+	if (!rc && (opt->conventions & PR_CONV_COLMAP) &&
+	    !(rc = make_path(path, sizeof(path), err, "%s/%s.png", masks, base)))
+		rc = pr_atomic_write(path, png, png_size, err);
+	free(png);
+	return rc;
 }
