@@ -48,12 +48,21 @@ struct scan;
  * sleeps until exactly that time, so their wake-up skew does not add to the
  * spread. A camera that never arms (hung) cannot hold the others: after
  * GO_ARM_TIMEOUT_MS those that armed go anyway. Refcounted: shared by the
- * loop and the camera threads. */
+ * loop and the camera threads. go_wait returns with the calling thread at
+ * trigger priority: it calls trigger_priority_drop() once its trigger is
+ * sent (or at once, if it sends none). */
 #define GO_ARM_TIMEOUT_MS 5000
 #define GO_LEAD_US 2000
 struct go;
 struct go *go_new(int expected);
 void go_wait(struct go *g);
+
+/* ---- trigger_priority.c: real-time priority around a release ---- */
+
+/* Raise the calling thread to SCHED_FIFO 1, where allowed (said once when
+ * not); drop it back to SCHED_OTHER. Both are no-ops when not needed. */
+void trigger_priority_raise(void);
+void trigger_priority_drop(void);
 struct go *go_ref(struct go *g);
 void go_put(struct go *g);
 

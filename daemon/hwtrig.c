@@ -138,6 +138,7 @@ static void fire_one(struct hwtrig *t, struct hwfire *f)
 		rc = open_trigger(t, &c, &err);
 	if (!rc)
 		rc = t->drv->fire(t->h, &fired, &err);
+	trigger_priority_drop();
 	if (rc && t->h)
 		t->drv->close(&t->h);
 	pthread_mutex_lock(&f->lock);

@@ -272,7 +272,8 @@ static void run_shot(struct cam_slot *s, struct cam_job *job)
 	struct pr_error err = { 0 };
 	struct cam_frame frame = { 0 };
 	struct cam_request req = { .kind = CAM_SHOT, .index = job->index, .angle_deg = job->angle,
-				   .want_truth = job->want_truth };
+				   .want_truth = job->want_truth,
+				   .released = trigger_priority_drop };
 	struct report *r = report_new(s, REP_SHOT);
 	int rc = 0;
 	/* An offline camera is not opened here: that could hold every other
@@ -283,9 +284,12 @@ static void run_shot(struct cam_slot *s, struct cam_job *job)
 		rc = s->drv->arm(s->handle, &req, &err);
 	/* wait even after a failure: the others must not wait for us */
 	go_wait(job->go);
+	if (rc || job->hw) /* no trigger to send: the trigger box sends it */
+		trigger_priority_drop();
 	if (!rc)
 		rc = job->hw ? hwtrig_collect(s, job, &req, &frame, &err)
 			     : s->drv->capture(s->handle, &req, &frame, &err);
+	trigger_priority_drop(); /* for a driver that never called released() */
 	int lost = s->handle && (rc == CAM_EGONE || rc == CAM_ETIMEOUT);
 	if (lost) {
 		/* before the shot's report: the loop must not put this camera in

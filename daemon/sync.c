@@ -6,7 +6,8 @@
  *  - The "go" of a capture set: every camera is armed first, then all are
  *    released at one CLOCK_MONOTONIC instant (see daemon.h). A condvar
  *    rather than a pthread_barrier, because a barrier cannot time out: one
- *    hung camera would hold every other camera of the rig. */
+ *    hung camera would hold every other camera of the rig. Threads leave
+ *    go_wait at trigger priority (trigger_priority.c). */
 #define _GNU_SOURCE
 #include "daemon.h"
 
@@ -135,6 +136,8 @@ void go_wait(struct go *g)
 	}
 	struct timespec at = g->release_at;
 	pthread_mutex_unlock(&g->lock);
+	/* woken at release_at ahead of whatever else keeps the cores busy */
+	trigger_priority_raise();
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR)
 		;
 }

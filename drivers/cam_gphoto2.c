@@ -183,9 +183,8 @@ static int gp_arm(struct cam_handle *h, const struct cam_request *req, struct pr
 static int gp_capture(struct cam_handle *h, const struct cam_request *req, struct cam_frame *out,
 		      struct pr_error *err)
 {
-	(void)req;
 	int rc = usable(h, err);
-	return rc ? rc : gpcap_capture(h, out, err);
+	return rc ? rc : gpcap_capture(h, req, out, err);
 }
 
 static int gp_collect(struct cam_handle *h, const struct cam_request *req, int64_t since_ns,

@@ -171,6 +171,7 @@ static int sim_capture(struct cam_handle *h, const struct cam_request *req, stru
 	struct timespec done;
 	clock_gettime(CLOCK_MONOTONIC, &done);
 	int64_t trigger = cam_now_realtime_ns();
+	cam_released(req);
 	done.tv_sec += h->latency_ms / 1000;
 	done.tv_nsec += (long)(h->latency_ms % 1000) * 1000000L;
 	if (done.tv_nsec >= 1000000000L) {

@@ -304,7 +304,6 @@ static int frame_ok(const struct cam_handle *h, const struct v4l2_buffer *b)
 static int v4l_capture(struct cam_handle *h, const struct cam_request *req, struct cam_frame *out,
 		       struct pr_error *err)
 {
-	(void)req;
 	int rc = usable(h, err);
 	if (rc)
 		return rc;
@@ -313,6 +312,7 @@ static int v4l_capture(struct cam_handle *h, const struct cam_request *req, stru
 	const int64_t trig_mono = pr_clock_ns(CLOCK_MONOTONIC);
 	const int64_t offset = pr_clock_ns(CLOCK_REALTIME) - trig_mono;
 	const int64_t deadline = trig_mono + (int64_t)h->timeout_ms * 1000000;
+	cam_released(req); /* the first frame exposed after trig_mono is the shot */
 	uint32_t stale = 0;
 	for (;;) {
 		int64_t left = deadline - pr_clock_ns(CLOCK_MONOTONIC);

@@ -71,7 +71,18 @@ struct cam_request {
 	uint32_t index;           /* shot or plate frame number: the sim's noise / drift stream */
 	double angle_deg;         /* turntable angle (the sim turns its object) */
 	int want_truth;           /* sim: also deliver the truth alpha */
+	/* Optional (may be NULL): capture() calls it once the shutter release
+	 * has been sent, before waiting for the file. photorigd releases at
+	 * real-time priority and drops it here, so downloads never run there. */
+	void (*released)(void);
 };
+
+/* Calls req->released, if set. */
+static inline void cam_released(const struct cam_request *req)
+{
+	if (req->released)
+		req->released();
+}
 
 /* One delivered file, as the camera wrote it. A capture that writes
  * several files (RAW+JPEG) chains them through next: the first file is the

@@ -58,13 +58,18 @@ void gpcap_drain(struct cam_handle *h)
 	}
 }
 
-/* Triggers, retrying a busy camera a bounded number of times. */
-static int trigger(struct cam_handle *h, double deadline, int64_t *trigger_ns, struct pr_error *err)
+/* Triggers, retrying a busy camera a bounded number of times. The first
+ * attempt is the synchronised one: released() follows it, whatever its
+ * outcome, so retries and waits never run at the caller's trigger priority. */
+static int trigger(struct cam_handle *h, const struct cam_request *req, double deadline,
+		   int64_t *trigger_ns, struct pr_error *err)
 {
 	for (int attempt = 0;; attempt++) {
 		double t0 = gpd_now_ms();
 		*trigger_ns = cam_now_realtime_ns();
 		int r = gp_camera_trigger_capture(h->cam, h->ctx);
+		if (attempt == 0)
+			cam_released(req);
 		if (r >= GP_OK)
 			return 0;
 		if (r != GP_ERROR_CAMERA_BUSY)
@@ -214,11 +219,12 @@ static int deliver(struct cam_handle *h, double deadline, int64_t trigger_ns,
 	return 0;
 }
 
-int gpcap_capture(struct cam_handle *h, struct cam_frame *out, struct pr_error *err)
+int gpcap_capture(struct cam_handle *h, const struct cam_request *req, struct cam_frame *out,
+		  struct pr_error *err)
 {
 	double deadline = gpd_now_ms() + h->timeout_ms;
 	int64_t trigger_ns = 0;
-	int rc = trigger(h, deadline, &trigger_ns, err);
+	int rc = trigger(h, req, deadline, &trigger_ns, err);
 	return rc ? rc : deliver(h, deadline, trigger_ns, out, err);
 }
 

@@ -76,7 +76,8 @@ int gpcfg_verify(struct cam_handle *h, const char *key, const char *want, struct
 int gpcfg_read(struct cam_handle *h, const char *key, char *buf, size_t bufsz);
 
 /* ---- gp_capture.c ---- */
-int gpcap_capture(struct cam_handle *h, struct cam_frame *out, struct pr_error *err);
+int gpcap_capture(struct cam_handle *h, const struct cam_request *req, struct cam_frame *out,
+		  struct pr_error *err);
 /* The files a hardware trigger made the camera write after since_ns. */
 int gpcap_collect(struct cam_handle *h, int64_t since_ns, struct cam_frame *out,
 		  struct pr_error *err);

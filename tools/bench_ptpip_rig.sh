@@ -9,7 +9,10 @@
 #   --build DIR   build folder holding daemon/photorigd, tools/photorig and
 #                 tools/photorig-ptpip-sim (default: build-rel, else build)
 # Prints median / p90 / max of the spread as the cameras saw it, and of the
-# spread photorigd recorded (trigger_ns in the manifest).
+# spread photorigd recorded (trigger_ns in the manifest); then, with
+# photorigd stopped, the spread of the usual alternative on the same
+# simulators (one `gphoto2 --trigger-capture` process per camera, in a
+# loop; min(K, 5) rounds) and the ratio of the two medians.
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=""
@@ -20,7 +23,7 @@ while [ $# -gt 0 ]; do
 	--build) BUILD=$2; shift 2 ;;
 	--cameras) N=$2; shift 2 ;;
 	--sets) K=$2; shift 2 ;;
-	-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench_ptpip_rig: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -88,13 +91,45 @@ stats() { # values (ms) on stdin -> "median M  p90 P  max X  (n)"
 		printf "median %.3f ms  p90 %.3f ms  max %.3f ms  (%d sets)\n", m, p, v[NR], NR }'
 }
 echo "$N cameras, $K sets, $(( (end - start) / 1000000 )) ms for the sets ($(awk -v k="$K" -v t="$(( (end - start) / 1000000 ))" 'BEGIN{printf "%.1f", k * 60000 / t}') sets/min)"
+# spreads FIRST LAST: per capture number in FIRST..LAST that every camera
+# logged, the last arrival minus the first (ms), one a line
+spreads() {
+	awk -v first="$1" -v last="$2" -v n="$N" '/status=ok/ {
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		c = f["capture"] + 0; t = f["mono"] + 0
+		if (c < first || c > last) next
+		if (!(c in lo) || t < lo[c]) lo[c] = t
+		if (!(c in hi) || t > hi[c]) hi[c] = t
+		cnt[c]++ }
+		END { for (c in cnt) if (cnt[c] == n) printf "%.6f\n", (hi[c] - lo[c]) * 1000 }' "$TMP/triggers.log"
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f", v[int((NR + 1) / 2)] }'; }
 printf 'trigger spread at the cameras: '
-awk '/status=ok/ {
-	for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-	c = f["capture"]; t = f["mono"] + 0
-	if (!(c in lo) || t < lo[c]) lo[c] = t
-	if (!(c in hi) || t > hi[c]) hi[c] = t
-	n[c]++ }
-	END { for (c in n) if (c > 0 && n[c] == '"$N"') printf "%.6f\n", (hi[c] - lo[c]) * 1000 }' "$TMP/triggers.log" | stats
+spreads 1 "$K" | stats
 printf 'trigger spread photorigd recorded: '
 jq -r '.sets[].spread_ms' "$TMP/sessions/bench/manifest.json" | stats
+grep -q 'released at the normal priority' "$TMP/daemon.log" &&
+	echo "(photorigd was refused real-time priority for its triggers: run as root or with LimitRTPRIO=1)"
+
+# The reference: what rigs do without photorigd, one gphoto2 process per
+# camera fired in a loop. Same simulators, photorigd stopped first.
+if ! command -v gphoto2 >/dev/null; then
+	echo "sequential gphoto2 loop: skipped (gphoto2 not installed)"
+	exit 0
+fi
+kill -TERM "${PIDS[-1]}" && wait "${PIDS[-1]}" 2>/dev/null
+unset 'PIDS[-1]'
+R=$(( K < 5 ? K : 5 ))
+for _ in $(seq 1 "$R"); do
+	for i in $(seq 1 "$N"); do
+		port=$(sed -n 's/^READY .* port=\([0-9]*\).*/\1/p' "$TMP/sim-$i.out")
+		addr=$(sed -n 's/^READY address=\([^ ]*\).*/\1/p' "$TMP/sim-$i.out")
+		gphoto2 --camera "PTP/IP Camera" --port "ptpip:$addr:$port:$port" --trigger-capture \
+			>>"$TMP/gphoto2.out" 2>&1 || { echo "gphoto2 failed:"; tail -5 "$TMP/gphoto2.out"; exit 1; }
+	done
+done
+printf 'trigger spread of a sequential gphoto2 loop: '
+spreads $(( K + 1 )) $(( K + R )) | stats
+ours=$(spreads 1 "$K" | median)
+loop=$(spreads $(( K + 1 )) $(( K + R )) | median)
+awk -v a="$ours" -v b="$loop" 'BEGIN { if (a > 0) printf "median spread: the loop %.0f times photorigd'"'"'s\n", b / a }'
