@@ -8,7 +8,8 @@
  * set's tiles go to the sheet thread, which writes, atomically,
  *
  *   SESSION/sheets/set_NNNN.png   the set, a tile per camera
- *   SESSION/sheets/session.png    a row per set, rewritten after each set
+ *   SESSION/sheets/session.png    a row per set, rewritten after each set (once
+ *                                 for all the sets queued meanwhile)
  *
  * and reports back (REP_SHEET): the loop journals sheet_written, puts the
  * sheet in the manifest and tells watchers. A thread of its own, so the PNG
@@ -133,6 +134,14 @@ static void report_sheet(struct sheets *sh, const struct sheet_job *j, int rc, c
 	report_post(sh->d, r);
 }
 
+static int queue_empty(struct sheets *sh)
+{
+	pthread_mutex_lock(&sh->lock);
+	int empty = !sh->head;
+	pthread_mutex_unlock(&sh->lock);
+	return empty;
+}
+
 static void write_job(struct sheets *sh, struct sheet_job *j)
 {
 	char folder[PATH_MAX + 16], path[PATH_MAX + 64];
@@ -188,7 +197,11 @@ static void write_job(struct sheets *sh, struct sheet_job *j)
 	snprintf(sr->label, sizeof(sr->label), "%s", j->label);
 	sr->tiles = small;
 	sr->ntiles = j->nshots;
-	if (!rc) {
+	/* Only the last of the sets queued meanwhile rewrites the session sheet:
+	 * encoding its 200 rows takes longer than a small set takes to shoot,
+	 * and rewriting it for each would let the queue, and the set tiles it
+	 * holds, grow for as long as the session runs. */
+	if (!rc && queue_empty(sh)) {
 		struct pr_sheet_row *rows = calloc(sh->nrows, sizeof(*rows));
 		for (size_t r = 0; rows && r < sh->nrows; r++)
 			rows[r] = (struct pr_sheet_row){ sh->rows[r].label, sh->rows[r].tiles,
