@@ -309,6 +309,43 @@ static void test_drop_then_reopen(void **state)
 	assert_int_equal(count_log(f->log, 2, "capture=2 ", "status=drop"), 1);
 }
 
+/* A camera restarted with --first-number goes on counting: new names, new
+ * pictures; what the host deletes is in --delete-log with its hash. */
+static void test_first_number_and_delete_log(void **state)
+{
+	struct fixture *f = *state;
+	char dlog[600];
+	snprintf(dlog, sizeof(dlog), "%s.deleted", f->log);
+	const char *extra[] = { "--first-number", "41", "--delete-log", dlog, NULL };
+	start_sim(f, 0, "PTPSIM-COUNT", extra);
+	open_cam(f, 0);
+	char name[128], path[1024], hash[64];
+	capture_and_check(f, 0, name, sizeof(name)); /* also deletes it */
+	assert_string_equal(name, "IMG_0041.JPG");
+	snprintf(path, sizeof(path), "%s/%s", f->served[0], name);
+	size_t size;
+	uint8_t *img = read_all(path, &size);
+	assert_non_null(img);
+	snprintf(hash, sizeof(hash), "fnv1a64=%016llx", (unsigned long long)fnv1a64(img, size));
+	assert_int_equal(count_log(dlog, 4, "serial=PTPSIM-COUNT ", "status=deleted",
+				   "file=IMG_0041.JPG ", hash), 1);
+	assert_int_equal(count_log(dlog, 1, "status=deleted"), 1);
+	/* not the picture the same camera counting from 1 takes first */
+	close_cam(f, 0);
+	sim_proc_stop(&f->sim[0], 3000);
+	start_sim(f, 1, "PTPSIM-COUNT", NULL);
+	open_cam(f, 1);
+	capture_and_check(f, 1, name, sizeof(name));
+	assert_string_equal(name, "IMG_0001.JPG");
+	snprintf(path, sizeof(path), "%s/%s", f->served[1], name);
+	size_t size2;
+	uint8_t *img2 = read_all(path, &size2);
+	assert_non_null(img2);
+	assert_true(size != size2 || memcmp(img, img2, size));
+	free(img);
+	free(img2);
+}
+
 static void test_stall_then_reopen(void **state)
 {
 	struct fixture *f = *state;
@@ -442,6 +479,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_busy_then_retry, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_drop_then_reopen, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stall_then_reopen, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_first_number_and_delete_log, fixture_setup,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_libgphoto2_facts, fixture_setup, fixture_teardown),
 	};
 	/* PTPIP_TEST_FILTER=name runs one test (while debugging). */

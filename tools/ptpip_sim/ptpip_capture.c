@@ -21,6 +21,13 @@
 /* Quiet time after a trigger before the next image is prepared. */
 #define PREPARE_AFTER_NS (50ull * 1000000u)
 
+/* Capture n's file number: its name and, for generated images, what the
+ * picture shows (--first-number moves both on past an earlier run's). */
+static unsigned file_number(const struct sim *s, unsigned capture)
+{
+	return capture + s->cfg->first_number - 1;
+}
+
 /* Where the new picture's bytes come from: the next file of --images, or
  * a generated JPEG at the current ImageSize. */
 static int produce_image(struct sim *s, unsigned capture, struct sim_object *o)
@@ -30,7 +37,8 @@ static int produce_image(struct sim *s, unsigned capture, struct sim_object *o)
 	uint32_t w, h;
 	sim_props_image_size(&s->props, &w, &h);
 	snprintf(o->src, sizeof(o->src), "generated");
-	return sim_jpeg_generate(s->cfg->serial, capture, w, h, &o->data, &o->size);
+	return sim_jpeg_generate(s->cfg->serial, file_number(s, capture), w, h, &o->data,
+				 &o->size);
 }
 
 static void log_trigger(struct sim *s, const struct sim_request *rq, unsigned n,
@@ -172,7 +180,7 @@ static void shoot(struct sim *s, const struct sim_request *rq, unsigned n)
 	int r;
 	struct sim_object o;
 	memset(&o, 0, sizeof(o));
-	snprintf(o.name, sizeof(o.name), "IMG_%04u.JPG", n % 10000);
+	snprintf(o.name, sizeof(o.name), "IMG_%04u.JPG", file_number(s, n) % 10000);
 	time_t now = (time_t)(rq->real_ns / 1000000000u);
 	struct tm tm;
 	localtime_r(&now, &tm);

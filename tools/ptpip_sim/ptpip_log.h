@@ -9,7 +9,11 @@
  *   handle=0xHHHHHHHH file=IMG_0001.JPG size=BYTES fnv1a64=HEX16 sha256=HEX64|- src=PATH|generated
  *
  * mono/real are CLOCK_MONOTONIC / CLOCK_REALTIME when the request had been
- * fully read. Non-ok lines carry handle=0x00000000 file=- size=0. */
+ * fully read. Non-ok lines carry handle=0x00000000 file=- size=0.
+ *
+ * The delete log (--delete-log) has the same lines, one per object the host
+ * deleted, with capture=0 status=deleted and the object's handle, name,
+ * size and hashes. */
 #ifndef PHOTORIG_PTPIP_LOG_H
 #define PHOTORIG_PTPIP_LOG_H
 

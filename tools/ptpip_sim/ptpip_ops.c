@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ptpip_log.h"
 #include "ptpip_sim.h"
 
 #define ALL_STORAGES 0xFFFFFFFFu
@@ -226,6 +227,21 @@ static int op_get_object(struct sim *s, const struct sim_request *rq, bool parti
 	return reply(s, rq, PTP_RC_OK, &sent, partial ? 1 : 0, &b);
 }
 
+/* Deletes an object, first noting it in --delete-log: the host took it over,
+ * so from now on it exists only where the host put it. */
+static void delete_object(struct sim *s, const struct sim_request *rq, const struct sim_object *o)
+{
+	struct sim_trigger_rec rec = {
+		.mono_ns = rq->mono_ns, .real_ns = rq->real_ns, .serial = s->cfg->serial,
+		.status = "deleted", .handle = o->handle, .file = o->name, .src = o->src,
+		.data = o->data, .size = o->size,
+	};
+	int r = sim_log_trigger(s->delete_log_fd, &rec);
+	if (r < 0)
+		SIM_LOG(s, "delete log write failed: %s", strerror(-r));
+	sim_store_delete(&s->store, o->handle);
+}
+
 static int op_delete(struct sim *s, const struct sim_request *rq)
 {
 	uint32_t h = param(rq, 0);
@@ -233,12 +249,13 @@ static int op_delete(struct sim *s, const struct sim_request *rq)
 		uint32_t fmt = param(rq, 1);
 		if (fmt == 0 || fmt == PTP_OFC_EXIF_JPEG)
 			while (s->store.n)
-				sim_store_delete(&s->store, s->store.obj[0].handle);
+				delete_object(s, rq, &s->store.obj[0]);
 		return sim_reply_code(s, rq, PTP_RC_OK);
 	}
-	if (!sim_store_find(&s->store, h, rq->mono_ns))
+	const struct sim_object *o = sim_store_find(&s->store, h, rq->mono_ns);
+	if (!o)
 		return sim_reply_code(s, rq, PTP_RC_InvalidObjectHandle);
-	sim_store_delete(&s->store, h);
+	delete_object(s, rq, o);
 	return sim_reply_code(s, rq, PTP_RC_OK);
 }
 

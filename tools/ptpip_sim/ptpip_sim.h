@@ -28,6 +28,8 @@ struct sim_config {
 	const char *images_dir;   /* NULL = generate JPEGs */
 	const char *served_dir;   /* NULL = keep no copies */
 	const char *log_path;     /* NULL = no trigger log */
+	const char *delete_log_path; /* NULL = no log of objects the host deleted */
+	unsigned first_number;    /* file number of capture 1 (IMG_NNNN, generated image) */
 	unsigned drop_on;         /* 0 = never; else drop the link on that capture */
 	unsigned stall_on;        /* 0 = never; else stop answering on that capture */
 	unsigned busy;            /* answer DeviceBusy to this many captures first */
@@ -74,6 +76,7 @@ struct sim {
 	struct sim_store store;
 	struct image_source images;
 	int log_fd;
+	int delete_log_fd;        /* -1 without --delete-log */
 	unsigned captures;        /* InitiateCapture requests received so far */
 	unsigned busy_left;
 	uint32_t next_conn_number;

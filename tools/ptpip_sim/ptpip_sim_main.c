@@ -46,6 +46,11 @@ static void usage(FILE *f)
 		"                         default: generated JPEGs showing serial and number\n"
 		"  --served-dir DIR       write a copy of every served file as DIR/IMG_NNNN.JPG\n"
 		"  --log FILE             append one line per InitiateCapture (see ptpip_log.h)\n"
+		"  --delete-log FILE      append one line per object the host deleted (same\n"
+		"                         format, status=deleted): what the host took over\n"
+		"  --first-number N       file number of the first capture (default 1): a\n"
+		"                         camera restarted with its old count + 1 names and\n"
+		"                         draws new pictures, as a real file counter goes on\n"
 		"  --drop-on N            close the connection on the Nth capture request\n"
 		"  --stall-on N           stop answering on the Nth capture request\n"
 		"  --busy N               answer DeviceBusy to the first N capture requests\n"
@@ -74,7 +79,7 @@ static int parse_uint(const char *opt, const char *s, unsigned max, unsigned *ou
 }
 
 enum { O_ADDR = 256, O_PORT, O_EVPORT, O_SERIAL, O_MODEL, O_MANUF, O_VERSION, O_NAME,
-       O_IMAGES, O_SERVED, O_LOG, O_DROP, O_STALL, O_BUSY, O_EVDELAY, O_LATENCY,
+       O_IMAGES, O_SERVED, O_LOG, O_DELLOG, O_FIRST, O_DROP, O_STALL, O_BUSY, O_EVDELAY, O_LATENCY,
        O_IOTIMEOUT, O_VERBOSE, O_HELP };
 
 static const struct option long_opts[] = {
@@ -89,6 +94,8 @@ static const struct option long_opts[] = {
 	{ "images", required_argument, NULL, O_IMAGES },
 	{ "served-dir", required_argument, NULL, O_SERVED },
 	{ "log", required_argument, NULL, O_LOG },
+	{ "delete-log", required_argument, NULL, O_DELLOG },
+	{ "first-number", required_argument, NULL, O_FIRST },
 	{ "drop-on", required_argument, NULL, O_DROP },
 	{ "stall-on", required_argument, NULL, O_STALL },
 	{ "busy", required_argument, NULL, O_BUSY },
@@ -118,6 +125,11 @@ static int parse_args(int argc, char **argv, struct sim_config *c)
 		case O_IMAGES: c->images_dir = optarg; break;
 		case O_SERVED: c->served_dir = optarg; break;
 		case O_LOG: c->log_path = optarg; break;
+		case O_DELLOG: c->delete_log_path = optarg; break;
+		case O_FIRST:
+			r = parse_uint("first-number", optarg, UINT_MAX / 2, &c->first_number);
+			c->first_number = c->first_number ? c->first_number : 1;
+			break;
 		case O_DROP: r = parse_uint("drop-on", optarg, UINT_MAX, &c->drop_on); break;
 		case O_STALL: r = parse_uint("stall-on", optarg, UINT_MAX, &c->stall_on); break;
 		case O_BUSY: r = parse_uint("busy", optarg, UINT_MAX, &c->busy); break;
@@ -154,7 +166,7 @@ int main(int argc, char **argv)
 	struct sim_config cfg = {
 		.address = "127.0.0.2", .port = 15740, .event_port = -1,
 		.model = "photorig PTP/IP sim", .manufacturer = "photorig", .version = "1.0",
-		.io_timeout_ms = 5000,
+		.io_timeout_ms = 5000, .first_number = 1,
 	};
 	if (parse_args(argc, argv, &cfg) < 0)
 		return 2;
@@ -186,7 +198,7 @@ int main(int argc, char **argv)
 	struct sim s;
 	memset(&s, 0, sizeof(s));
 	s.cfg = &cfg;
-	s.log_fd = -1;
+	s.log_fd = s.delete_log_fd = -1;
 	s.s.cmd_fd = s.s.evt_fd = -1;
 	s.next_conn_number = 1;
 	s.busy_left = cfg.busy;
@@ -212,10 +224,20 @@ int main(int argc, char **argv)
 			SIM_LOG(&s, "--log %s: %s", cfg.log_path, strerror(errno));
 		}
 	}
+	if (rc == 0 && cfg.delete_log_path) {
+		s.delete_log_fd = open(cfg.delete_log_path,
+				       O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (s.delete_log_fd < 0) {
+			rc = -errno;
+			SIM_LOG(&s, "--delete-log %s: %s", cfg.delete_log_path, strerror(errno));
+		}
+	}
 	if (rc == 0)
 		rc = sim_run(&s, &stop_flag, &wired_flag);
 	if (s.log_fd >= 0)
 		close(s.log_fd);
+	if (s.delete_log_fd >= 0)
+		close(s.delete_log_fd);
 	sim_capture_free(&s);
 	sim_images_close(&s.images);
 	sim_store_free(&s.store);
