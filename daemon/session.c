@@ -248,6 +248,15 @@ int session_resume(struct daemon *d)
 		name[0] = '\0';
 	fclose(f);
 	name[strcspn(name, "\r\n")] = '\0';
+	/* The sheet thread sweeps its folder when it writes a session's first
+	 * sheet, which a session with no set after the restart never has; at
+	 * start-up nothing writes there yet (later a sweep here could take a
+	 * sheet the thread is writing). */
+	char sheets[PATH_MAX];
+	if (!pr_proto_check_name(name, why, sizeof(why)) &&
+	    !pathf(sheets, sizeof(sheets), "%s/%s/sheets", d->cfg.daemon.output_root, name) &&
+	    access(sheets, F_OK) == 0)
+		sweep(sheets);
 	if (session_open(d, name, why, sizeof(why))) {
 		LOG_ERR("cannot resume session '%s' (recorded in %s): %s", name, path, why);
 		return -1;

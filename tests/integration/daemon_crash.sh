@@ -68,4 +68,11 @@ wait $CPID; rc=$?
 [ "$(jq -r '.sets[] | select(.set == 4) | .complete' "$S/manifest.json")" = true ] && pass "set 4 complete" || fail "set 4 not complete"
 [ -e "$S/cam01/cam01_0005.jpg" ] && fail "a new set started while stopping" || pass "no new set after SIGTERM"
 check_session "$S" && pass "consistent after SIGTERM" || fail "inconsistent after SIGTERM"
+
+# a contact sheet a kill cut short is swept at the restart too, though no
+# set follows to make the sheet thread sweep its folder
+echo partial > "$S/sheets/.set_0005.png.AbC123.tmp"
+daemon_start || { fail "restart"; finish; exit 1; }
+no_temp_files "$S" && pass "a sheet's temporary file swept at the restart" ||
+	fail "a sheet's temporary file left: $(find "$S" -name '.*.tmp')"
 finish
