@@ -323,7 +323,7 @@ static void test_first_number_and_delete_log(void **state)
 	capture_and_check(f, 0, name, sizeof(name)); /* also deletes it */
 	assert_string_equal(name, "IMG_0041.JPG");
 	snprintf(path, sizeof(path), "%s/%s", f->served[0], name);
-	size_t size;
+	size_t size = 0;
 	uint8_t *img = read_all(path, &size);
 	assert_non_null(img);
 	snprintf(hash, sizeof(hash), "fnv1a64=%016llx", (unsigned long long)fnv1a64(img, size));
@@ -338,7 +338,7 @@ static void test_first_number_and_delete_log(void **state)
 	capture_and_check(f, 1, name, sizeof(name));
 	assert_string_equal(name, "IMG_0001.JPG");
 	snprintf(path, sizeof(path), "%s/%s", f->served[1], name);
-	size_t size2;
+	size_t size2 = 0;
 	uint8_t *img2 = read_all(path, &size2);
 	assert_non_null(img2);
 	assert_true(size != size2 || memcmp(img, img2, size));
