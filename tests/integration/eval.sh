@@ -8,11 +8,13 @@ SRC=${PHOTORIG_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
 DATA="$SRC/../shared/data/leaves"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/wrap.inc"
+BIN=$PHOTORIG_BIN
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # run CMD...: sets rc, out, err (bounded: eval never waits on anything)
 run() {
-	timeout 60 "$@" >"$TMP/out" 2>"$TMP/err"
+	timeout $((60 * TIME_SCALE)) "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
 	out=$(cat "$TMP/out")
 	err=$(cat "$TMP/err")

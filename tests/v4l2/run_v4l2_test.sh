@@ -25,4 +25,6 @@ if [ ! -d "$dst" ]; then
 	exit 77
 fi
 mount --bind "$src" "$dst" || { echo "skip: cannot bind $src over $dst" >&2; exit 77; }
-PHOTORIG_V4L2SIM_PLUGIN="$dst/photorig-v4l2sim.so" exec "$@"
+# PHOTORIG_WRAPPER (tests/valgrind.sh): a command to run the test under,
+# split into words on purpose
+PHOTORIG_V4L2SIM_PLUGIN="$dst/photorig-v4l2sim.so" exec ${PHOTORIG_WRAPPER:-} "$@"
