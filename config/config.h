@@ -5,7 +5,8 @@
  * and comparison, so a key exists in exactly one place.
  *
  * Sections, in the order pr_config_print writes them:
- *   [daemon]        socket, state_dir, output_root, worker_threads, log_level, group, max_clients
+ *   [daemon]        socket, state_dir, output_root, worker_threads, log_level, group, max_clients,
+ *                   min_free_mb
  *   [rig]           name, file_template, conventions, plate_frames, plate_required,
  *                   tiff_compression, tiff_bits, set_timeout_ms, and the rig-wide mask
  *                   defaults method, tolerance, invert, key_color, min_area; backdrop
@@ -91,6 +92,7 @@ struct pr_daemon_config {
 	enum pr_log_level log_level;
 	char group[PR_CONFIG_NAME_MAX + 1];   /* group allowed on the socket; "" = the daemon's own */
 	int max_clients;
+	int min_free_mb;                      /* captures refused below this much free space */
 };
 
 /* ---- [rig] ---- */

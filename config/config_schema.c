@@ -322,6 +322,8 @@ const struct cfg_key pr_cfg_keys[] = {
 	{ SEC_DAEMON, "log_level", CT_ENUM, DM(log_level), .def = "info", .values = log_levels },
 	{ SEC_DAEMON, "group", CT_STRING, DM(group), .def = "photorig", .check = check_group },
 	{ SEC_DAEMON, "max_clients", CT_INT, DM(max_clients), 1, 1024, "32" },
+	/* about two sets of an 8-camera 24 MP rig with its TIFFs; 0 = no check */
+	{ SEC_DAEMON, "min_free_mb", CT_INT, DM(min_free_mb), 0, 1048576, "1024" },
 
 	/* [rig] */
 	{ SEC_RIG, "name", CT_STRING, RG(name), .min = 1, .def = "rig", .check = check_name },

@@ -81,6 +81,8 @@ static void mask_not_done(struct daemon *d, struct set_rec *set, struct shot_rec
 	va_end(ap);
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "reason", json_object_new_string(r->note));
+	if (r->mask_retry)
+		json_object_object_add(o, "disk_full", json_object_new_boolean(1));
 	journal_shot(d, st == MASK_SKIPPED ? "mask_skipped" : "mask_failed", set, r, o);
 	if (st == MASK_FAILED)
 		LOG_WARN("set %u, %s: %s", set->number, r->camera, r->note);
@@ -135,7 +137,7 @@ static void mask_submit(struct daemon *d, struct set_rec *set, uint32_t shot)
 	job->output.compression = d->cfg.rig.tiff_compression;
 	job->output.tiff_bits = d->cfg.rig.tiff_bits;
 	backdrops_job(d, cam, job);
-	job->tiles = d->cfg.rig.contact_sheets;
+	job->tiles = d->cfg.rig.contact_sheets && !set->finished; /* its sheet is written */
 	snprintf(job->camera, sizeof(job->camera), "%s", r->camera);
 	r->plate_id = job->plate ? job->plate->plate.id : 0;
 	if (pool_submit(d, job)) {
@@ -164,8 +166,9 @@ static void op_check_done(struct daemon *d)
 		msg = pr_proto_reply_error(op->req_id, 1, "%s after %u of %u set%s", op->error,
 					   op->done, op->total, op->total == 1 ? "" : "s");
 	else if (incomplete)
-		msg = pr_proto_reply_error(op->req_id, 1, "%d of %u set%s incomplete: see 'missing'",
-					   incomplete, op->total, op->total == 1 ? "" : "s");
+		msg = pr_proto_reply_error(op->req_id, 1, "%d of %u set%s incomplete: see 'missing'%s",
+					   incomplete, op->total, op->total == 1 ? "" : "s",
+					   d->disk.full ? "; the disk is full (photorig status)" : "");
 	else
 		msg = pr_proto_reply_ok(op->req_id);
 	json_object_object_add(msg, "session", json_object_new_string(d->session->name));
@@ -379,6 +382,14 @@ static void next_set(struct daemon *d)
 		op_check_done(d);
 		return;
 	}
+	/* every set checks the space anew: one that filled the disk stops the rest */
+	char why[1024];
+	if (disk_check(d, why, sizeof(why))) {
+		op->aborted = 1;
+		snprintf(op->error, sizeof(op->error), "%.990s; capture stopped", why);
+		op_check_done(d);
+		return;
+	}
 	if (pool_free_slots(d) < d->nslots) {
 		if (!op->waiting_queue)
 			LOG_NOTICE("masking is behind: set %u waits for room in the mask queue",
@@ -407,6 +418,9 @@ int capture_begin(struct daemon *d, struct client *c, const struct pr_request *r
 			err = pr_proto_reply_error(req->id, 1, "no plate for %s, and plate_required "
 						   "is set: record plates first (photorig plate)", names);
 	}
+	char why[1024];
+	if (!err && disk_check(d, why, sizeof(why)))
+		err = pr_proto_reply_error(req->id, 1, "%s", why);
 	if (err) {
 		ctl_send(d, ctl_client_id(c), err);
 		return -1;
@@ -436,6 +450,11 @@ int capture_local(struct daemon *d, const char *who)
 			   : "the rig is busy");
 		return -1;
 	}
+	char why[1024];
+	if (disk_check(d, why, sizeof(why))) {
+		LOG_NOTICE("%s: no capture: %s", who, why);
+		return -1;
+	}
 	memset(&d->op, 0, sizeof(d->op));
 	d->op.kind = OP_CAPTURE;
 	d->op.total = 1;
@@ -463,8 +482,19 @@ static void files_done(struct daemon *d, struct set_rec *set)
 
 void capture_on_shot(struct daemon *d, struct report *r)
 {
-	if (r->generation == d->generation && r->cam >= 0 && (uint32_t)r->cam < d->nslots)
-		d->slots[r->cam].busy = 0;
+	/* a shot from the spill folder (originals.c) is no news of the camera */
+	if (r->from_held != FROM_SPILL && r->generation == d->generation && r->cam >= 0 &&
+	    (uint32_t)r->cam < d->nslots) {
+		struct cam_slot *sl = &d->slots[r->cam];
+		if (r->from_held == FROM_CAPTURE)
+			sl->busy = 0;
+		sl->held_shots = r->held_shots;
+		sl->held_bytes = r->held_bytes;
+		if (r->from_held == FROM_CAMERA && (r->rc || !r->held_shots))
+			sl->flush_posted = 0; /* done, or to be tried again */
+	}
+	if (r->write_failed)
+		disk_write_failed(d, r->rc, r->msg);
 	struct set_rec *set = session_find_set(d, r->set);
 	if (!set || r->generation != d->generation || (uint32_t)r->cam >= set->nshots) {
 		LOG_WARN("a file for set %u arrived with no open session set: %s", r->set,
@@ -497,20 +527,26 @@ void capture_on_shot(struct daemon *d, struct report *r)
 			json_object_object_add(o, "extra_files", journal_extra_json(s));
 		if (s->late)
 			json_object_object_add(o, "late", json_object_new_boolean(1));
+		if (r->from_held)
+			json_object_object_add(o, "held", json_object_new_boolean(1));
+		s->held = 0;
 		capture_v4l2_check(d, set, s, r, o);
 		journal_shot(d, "file_saved", set, s, o);
 		event_shot(d, PR_EV_FILE_SAVED, set, s, s->file);
-		if (!set->finished)
+		/* an original the disk had no room for is masked like any other */
+		if (!set->finished || r->from_held)
 			mask_submit(d, set, (uint32_t)r->cam);
-		else
+		if (set->finished)
 			manifest_write(d); /* a late file of a finished set */
-	} else if (was_waiting) {
+	} else if (was_waiting || (r->held && s->state == SHOT_MISSING)) {
 		s->state = SHOT_FAILED;
 		if (snprintf(s->note, sizeof(s->note), "%s", r->msg) >= (int)sizeof(s->note))
 			LOG_DEBUG("note of set %u cut short", set->number);
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "reason", json_object_new_string(r->msg));
 		json_object_object_add(o, "missing", json_object_new_boolean(0));
+		if (r->held)
+			originals_note_held(s, r, o);
 		journal_shot(d, "file_failed", set, s, o);
 		event_shot(d, PR_EV_ERROR, set, s, r->msg);
 		LOG_WARN("set %u, camera %s: %s", set->number, s->camera, r->msg);
@@ -527,8 +563,15 @@ void capture_on_mask(struct daemon *d, struct report *r)
 		return;
 	struct shot_rec *s = &set->shots[r->cam];
 	set->masks_pending--;
-	sheets_keep(d, set, r->cam, r->tiles);
+	if (r->tiles)
+		sheets_keep(d, set, r->cam, r->tiles);
 	r->tiles = NULL;
+	/* outputs that found no room are made again when there is (disk.c) */
+	s->mask_retry = r->rc == PR_ENOSPC;
+	if (s->mask_retry) {
+		d->disk.mask_retry = 1;
+		disk_write_failed(d, r->rc, r->msg);
+	}
 	if (r->rc) {
 		mask_not_done(d, set, s, MASK_FAILED, "%s", r->msg);
 		event_shot(d, PR_EV_ERROR, set, s, r->msg);
@@ -553,7 +596,23 @@ void capture_on_mask(struct daemon *d, struct report *r)
 		if (s->backdrop[0])
 			event_shot(d, PR_EV_BACKDROP_WRITTEN, set, s, s->backdrop);
 	}
+	if (set->finished)
+		manifest_write(d); /* the mask of a late file, or made again */
 	set_try_finish(d, set);
+}
+
+int capture_remask(struct daemon *d, struct set_rec *set, uint32_t shot)
+{
+	struct shot_rec *r = &set->shots[shot];
+	if (!d->session || !pool_free_slots(d))
+		return -1;
+	r->mask_retry = 0;
+	r->mask = MASK_NONE;
+	r->note[0] = '\0';
+	LOG_INFO("set %u, camera %s: the mask again, now that there is room", set->number,
+		 r->camera);
+	mask_submit(d, set, shot);
+	return 0;
 }
 
 void capture_tick(struct daemon *d)

@@ -114,6 +114,15 @@ struct report {
 	int64_t retry_ns;
 	/* REP_SHOT: path relative to the session folder */
 	char file[PATH_MAX];
+	/* REP_SHOT: write_failed: the camera's files could not be written (rc
+	 * says why); held: they wait in memory, named in file and extra;
+	 * from_held: a held shot now written by its camera (FROM_CAMERA) or
+	 * brought back from the spill folder (FROM_SPILL); held_shots,
+	 * held_bytes: what the camera holds now. */
+	int write_failed, held;
+	enum { FROM_CAPTURE = 0, FROM_CAMERA, FROM_SPILL } from_held;
+	uint32_t held_shots;
+	uint64_t held_bytes;
 	uint64_t size, hash;
 	int64_t trigger_ns, arrive_ns;
 	uint32_t nextra;          /* the capture's other files (RAW of RAW+JPEG) */
@@ -145,7 +154,7 @@ void report_fini(struct daemon *d);
  * failed; new sets skip it (marked missing) instead of waiting for it. */
 enum slot_state { SLOT_ATTACHING = 0, SLOT_READY, SLOT_OFFLINE, SLOT_RECOVERING };
 
-enum job_type { JOB_SHOT, JOB_PLATE, JOB_QUIT };
+enum job_type { JOB_SHOT, JOB_PLATE, JOB_FLUSH, JOB_QUIT };
 
 struct cam_job {
 	struct cam_job *next;
@@ -181,6 +190,10 @@ struct cam_slot {
 	uint32_t t_backoff_ms;
 	int64_t t_retry_ns;                /* next attempt (mono), 0 = none */
 	char t_port[128];                  /* port of the last successful attach */
+	struct held_shot *t_held;          /* originals the disk had no room for (originals.c) */
+	uint32_t t_held_shots;
+	uint64_t t_held_bytes;
+	char spill_dir[PATH_MAX];          /* STATE_DIR/held: where they go if it stops */
 	/* loop's view, updated from reports */
 	enum slot_state state;
 	int busy;                          /* a job is outstanding */
@@ -189,9 +202,14 @@ struct cam_slot {
 	uint64_t frames_delivered;
 	uint32_t attempts;
 	int64_t retry_ns;
+	uint32_t held_shots;               /* originals it holds, waiting for disk space */
+	uint64_t held_bytes;
+	int flush_posted;                  /* a JOB_FLUSH is on its way */
 };
 
 int rig_start(struct daemon *d);
+/* Camera thread: a report about this camera (NULL when out of memory). */
+struct report *rig_report(struct cam_slot *s, enum report_type type);
 /* Ask every camera thread to quit once its current job is done, and join. */
 void rig_stop(struct daemon *d);
 void rig_post(struct cam_slot *s, struct cam_job *job);
@@ -214,6 +232,59 @@ void capture_v4l2_check(struct daemon *d, const struct set_rec *set, struct shot
 			const struct report *r, json_object *line);
 void journal_v4l2_json(const struct shot_rec *r, json_object *o);
 void journal_v4l2_replay(struct shot_rec *r, json_object *o);
+
+/* ---- originals.c: writing originals, and holding them when the disk is full ---- */
+
+struct held_shot;
+/* Camera thread: write a capture's files (STEM.EXT; the one to mask in
+ * r->file, the others in r->extra) and the sim's truth. When the disk has
+ * no room (PR_ENOSPC, PR_EIO) the capture is kept in memory instead
+ * (r->held, the names it will have in r->file and r->extra) and the frame
+ * emptied. Returns the write's error code (0: written). */
+int originals_save(struct cam_slot *s, const struct cam_job *job, struct cam_frame *frame,
+		   struct report *r, struct pr_error *err);
+/* Camera thread: write the held captures, oldest first, each reported
+ * (REP_SHOT, FROM_CAMERA); stop at the first that still fails. */
+void originals_flush(struct cam_slot *s);
+/* Camera thread, quitting: what is still held goes to the spill folder. */
+void originals_spill(struct cam_slot *s);
+/* Loop: held originals of the active session found in the spill folder
+ * are written to the session and journaled (at session open, after the
+ * cameras restart, when disk space returns). Opening a session, the held
+ * ones found nowhere are journaled as lost (photorigd was killed). */
+void originals_restore(struct daemon *d, int opening);
+/* Loop: a failed shot whose originals are held: their names, size and times
+ * go to the shot and its journal line o (a restart finds them spilled by
+ * these). */
+void originals_note_held(struct shot_rec *s, const struct report *r, json_object *o);
+
+/* ---- disk.c: free space on the output disk ---- */
+
+struct disk_state {
+	int full;                 /* captures, scan steps refused */
+	int write_failed;         /* entered because a write failed, not only the threshold */
+	char reason[512];
+	char path[PATH_MAX];      /* the folder last checked */
+	int have_free;            /* free_bytes is known */
+	uint64_t free_bytes;
+	int64_t since_ns;         /* mono: when it became full */
+	int64_t next_poll_ns;
+	int mask_retry;           /* masks that failed for lack of space wait to be made again */
+};
+
+/* Check the output folder now (force) or when the poll interval is up:
+ * enter or leave the disk-full state. */
+void disk_poll(struct daemon *d, int force);
+/* 0 when a set may start; else -1 and why (the folder, its free space, the
+ * threshold, what is held). */
+int disk_check(struct daemon *d, char *why, size_t size);
+/* The same check for another folder (plates in the state folder), no state. */
+int disk_check_folder(struct daemon *d, const char *dir, const char *what, char *why,
+		      size_t size);
+/* A write failed: with PR_ENOSPC or PR_EIO, the disk is full. */
+void disk_write_failed(struct daemon *d, int rc, const char *msg);
+uint32_t disk_held_shots(const struct daemon *d);
+json_object *disk_json(struct daemon *d);
 
 /* ---- pool.c: mask workers behind a bounded queue ---- */
 
@@ -263,6 +334,8 @@ struct shot_rec {
 	struct shot_file extra[SHOT_EXTRA_MAX];
 	struct shot_v4l2 v4l2;
 	char backdrop[300];       /* the composite, relative to the session ("" = none) */
+	int held;                 /* failed, its originals held for disk space (names in file, extra) */
+	int mask_retry;           /* the mask failed for lack of space: made again when there is room */
 };
 
 struct set_rec {
@@ -360,6 +433,7 @@ struct scan {
 	uint32_t cur;             /* the step in hand */
 	int pause_pending, stop_pending;
 	int64_t run_mono_ns;      /* when it last (re)started running: ETA */
+	int disk_paused;          /* paused because the disk is full: resumes with the space */
 	uint32_t run_done;        /* steps done then */
 	int advancing;
 };
@@ -372,6 +446,8 @@ void scan_on_timer(struct daemon *d);
 void scan_on_turned(struct daemon *d, struct report *r);
 void scan_on_files(struct daemon *d, struct set_rec *set);
 void scan_tick(struct daemon *d);
+/* Disk space returned: a scan the disk-full state paused resumes. */
+void scan_disk_resumed(struct daemon *d);
 int scan_running(const struct daemon *d);   /* running: other rig work waits */
 int scan_toggle_pause(struct daemon *d, const char *who);
 json_object *scan_json(const struct daemon *d);
@@ -454,7 +530,7 @@ struct rig_op {
 	int set_open;             /* current set still waiting for files */
 	int waiting_queue;        /* next set waits for room in the mask queue */
 	int aborted;
-	char error[256];
+	char error[1024];
 	json_object *results;     /* plate: per camera; capture: per set */
 	int cams_pending, failures;
 };
@@ -464,6 +540,9 @@ void capture_on_shot(struct daemon *d, struct report *r);
 void capture_on_mask(struct daemon *d, struct report *r);
 void capture_tick(struct daemon *d);
 void capture_finish_recovered(struct daemon *d);
+/* Mask a saved shot again (its mask failed for lack of space); 0 when
+ * queued, -1 when the queue is full. */
+int capture_remask(struct daemon *d, struct set_rec *set, uint32_t shot);
 /* Trigger one set outside a capture request (scan steps); NULL when it
  * could not start. The set's files_done is reported to scan_on_files. */
 struct set_rec *capture_scan_set(struct daemon *d, uint32_t scan, uint32_t step, double angle);
@@ -534,6 +613,7 @@ struct daemon {
 
 	struct session *session;
 	struct rig_op op;
+	struct disk_state disk;
 
 	/* clients */
 	struct client *clients;

@@ -6,16 +6,23 @@
  *   set_begun        {set, time_ns[, scan, step, angle], shots: [{camera, serial, stem, seq}]}
  *   file_saved       {set, camera, file, size, hash, trigger_ns, arrive_ns[, late][, recovered]
  *                    [, extra_files: [{file, size, hash, arrive_ns}]]} (RAW of RAW+JPEG)
- *   file_failed      {set, camera, reason, missing}
+ *   file_failed      {set, camera, reason, missing[, held, files, bytes, trigger_ns, arrive_ns]}
+ *                    (held: the disk had no room; the files wait in memory or
+ *                    in STATE_DIR/held, and come as a late file_saved with held;
+ *                    a later file_failed with lost: photorigd was killed meanwhile)
  *   mask_written     {set, camera, plate_id, seconds, stats...[, backdrop_file]}
- *   mask_failed / mask_skipped {set, camera, reason}
+ *   mask_failed / mask_skipped {set, camera, reason[, disk_full]} (disk_full: made
+ *                    again when there is room)
  *   set_end          {set, complete, missing: [camera...], spread_ms[, interrupted]}
  *   set_fired        {set, fired_ns}   (hardware trigger: when the pulse fired)
  *   sheet_written    {set, file}       (its contact sheet, sheets.c)
  *   scan_*           a turntable scan's plan and progress (scan_journal.c)
  * Replay rebuilds the sets from these lines. A crash can leave the last line
  * half-written: it is cut off (the file truncated to the last full line)
- * before anything is appended again.
+ * before anything is appended again. A line the disk had no room for is cut
+ * off at once; and room for the next lines is allocated ahead (the file's
+ * size unchanged), so when the disk fills up the lines that say which
+ * originals could not be written still fit.
  *
  * manifest.json: the finished sets, built from the same in-memory records,
  * rewritten atomically after every set. */
@@ -23,10 +30,12 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -34,6 +43,7 @@
 #include "log.h"
 
 #define JOURNAL_MAX_SIZE ((size_t)1 << 30)
+#define JOURNAL_RESERVE ((off_t)256 << 10)
 
 uint64_t hash_fnv1a64(const void *data, size_t size, uint64_t h)
 {
@@ -51,20 +61,37 @@ int journal_append(struct session *s, json_object *line)
 	if (rc)
 		return rc;
 	size_t off = 0;
+	off_t end = lseek(s->journal_fd, 0, SEEK_END);
 	while (off < len) {
 		ssize_t n = write(s->journal_fd, text + off, len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
+			int e = n < 0 ? errno : ENOSPC;
 			LOG_RATELIMITED(PR_LOG_ERR, "session %s: journal write failed: %s", s->name,
+					strerror(e));
+			/* half a line would glue itself to the next one */
+			if (off && end >= 0 && ftruncate(s->journal_fd, end))
+				LOG_ERR("session %s: cannot cut a partial journal line: %s", s->name,
 					strerror(errno));
 			free(text);
-			return pr_error_from_errno(errno);
+			return pr_error_from_errno(e);
 		}
 		off += (size_t)n;
 	}
 	free(text);
 	return 0;
+}
+
+/* Allocate room past the end (the size stays): a no-op while it is there. */
+static void journal_reserve(struct session *s)
+{
+	struct stat st;
+	if (!fstat(s->journal_fd, &st) &&
+	    fallocate(s->journal_fd, FALLOC_FL_KEEP_SIZE, st.st_size, JOURNAL_RESERVE) &&
+	    errno != ENOSPC && errno != EOPNOTSUPP)
+		LOG_DEBUG("session %s: no room reserved for the journal: %s", s->name,
+			  strerror(errno));
 }
 
 int journal_sync(struct session *s)
@@ -73,6 +100,7 @@ int journal_sync(struct session *s)
 		LOG_ERR("session %s: journal sync failed: %s", s->name, strerror(errno));
 		return pr_error_from_errno(errno);
 	}
+	journal_reserve(s);
 	return 0;
 }
 
@@ -173,6 +201,25 @@ static void replay_extra(struct shot_rec *r, json_object *o)
 	}
 }
 
+/* Originals held for disk space: the names they will have (a restart finds
+ * them in the spill folder by these) and their times. */
+static void replay_held(struct shot_rec *r, json_object *o)
+{
+	json_object *a;
+	if (!json_object_object_get_ex(o, "files", &a) || !json_object_is_type(a, json_type_array) ||
+	    !json_object_array_length(a))
+		return;
+	r->held = 1;
+	r->nextra = 0;
+	snprintf(r->file, sizeof(r->file), "%s",
+		 json_object_get_string(json_object_array_get_idx(a, 0)));
+	for (size_t i = 1; i < json_object_array_length(a) && r->nextra < SHOT_EXTRA_MAX; i++)
+		snprintf(r->extra[r->nextra++].file, sizeof(r->extra[0].file), "%s",
+			 json_object_get_string(json_object_array_get_idx(a, i)));
+	r->trigger_ns = pr_json_int(o, "trigger_ns", 0);
+	r->arrive_ns = pr_json_int(o, "arrive_ns", 0);
+}
+
 static void replay_line(struct daemon *d, struct session *s, json_object *o)
 {
 	const char *ev = pr_json_str(o, "ev", "");
@@ -222,16 +269,22 @@ static void replay_line(struct daemon *d, struct session *s, json_object *o)
 		r->late = pr_json_bool(o, "late", 0);
 		journal_v4l2_replay(r, o);
 		replay_extra(r, o);
+		r->held = 0;
 	} else if (!strcmp(ev, "file_failed")) {
 		r->state = pr_json_bool(o, "missing", 0) ? SHOT_MISSING : SHOT_FAILED;
 		snprintf(r->note, sizeof(r->note), "%s", pr_json_str(o, "reason", ""));
+		if (pr_json_bool(o, "held", 0))
+			replay_held(r, o);
 	} else if (!strcmp(ev, "mask_written")) {
 		r->mask = MASK_WRITTEN;
+		r->mask_retry = 0;
 		replay_stats(r, o);
 		snprintf(r->backdrop, sizeof(r->backdrop), "%s", pr_json_str(o, "backdrop_file", ""));
 	} else if (!strcmp(ev, "mask_failed") || !strcmp(ev, "mask_skipped")) {
 		r->mask = ev[5] == 'f' ? MASK_FAILED : MASK_SKIPPED;
 		snprintf(r->note, sizeof(r->note), "%s", pr_json_str(o, "reason", ""));
+		r->mask_retry = pr_json_bool(o, "disk_full", 0);
+		d->disk.mask_retry |= r->mask_retry;
 	}
 }
 

@@ -46,12 +46,13 @@ int64_t mono_ns(void)
 
 void daemon_update_status(struct daemon *d)
 {
+	const char *disk = d->disk.full ? ", DISK FULL: captures refused" : "";
 	if (d->session)
-		notify_status("%d/%u cameras, session %s, set %u%s", rig_attached(d), d->nslots,
-			      d->session->name, d->session->next_set - 1,
+		notify_status("%d/%u cameras, session %s, set %u%s%s", rig_attached(d), d->nslots,
+			      d->session->name, d->session->next_set - 1, disk,
 			      d->stopping ? ", stopping" : "");
 	else
-		notify_status("%d/%u cameras, no session%s", rig_attached(d), d->nslots,
+		notify_status("%d/%u cameras, no session%s%s", rig_attached(d), d->nslots, disk,
 			      d->stopping ? ", stopping" : "");
 }
 
@@ -169,6 +170,8 @@ int daemon_reload(struct daemon *d, char *why, size_t size)
 		rig_start(d);
 		plate_store_load(d);
 		d->attach_deadline = mono_ns() + (int64_t)ATTACH_WAIT_S * 1000000000LL;
+		/* originals the old camera threads held went to the spill folder */
+		originals_restore(d, 0);
 	}
 	LOG_NOTICE("config reloaded from %s%s", d->config_path,
 		   rig_changed ? ": cameras re-attached" : "");
@@ -255,6 +258,7 @@ static void on_tick(struct daemon *d)
 		notify_watchdog();
 		d->last_ping_ns = now;
 	}
+	disk_poll(d, 0);
 	capture_tick(d);
 	scan_tick(d);
 	opkey_tick(d);

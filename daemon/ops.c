@@ -101,6 +101,7 @@ static void op_status(struct daemon *d, struct client *c, const struct pr_reques
 		json_object_object_add(r, "busy", NULL);
 	}
 	json_object_object_add(r, "scan", scan_json(d));
+	json_object_object_add(r, "disk", disk_json(d));
 	json_object_object_add(r, "mask_queue", json_object_new_int64(pool_in_flight(d)));
 	json_object_object_add(r, "clients", json_object_new_int(ctl_nclients(d)));
 	json_object *plates = json_object_new_array();
@@ -146,10 +147,25 @@ static int refuse_busy(struct daemon *d, struct client *c, const struct pr_reque
 	return 0;
 }
 
+/* Originals held for disk space belong to the active session's sets. */
+static int refuse_held(struct daemon *d, struct client *c, const struct pr_request *req)
+{
+	uint32_t held = disk_held_shots(d);
+	if (!held)
+		return 0;
+	ctl_send(d, ctl_client_id(c), pr_proto_reply_error(
+			 req->id, 1, "busy: %u original%s of session %s wait%s for disk space in %s; "
+			 "free some space first", held, held == 1 ? "" : "s", d->session->name,
+			 held == 1 ? "s" : "", d->disk.path));
+	return 1;
+}
+
 static void op_session_start(struct daemon *d, struct client *c, const struct pr_request *req)
 {
 	char why[512];
 	if (refuse_busy(d, c, req))
+		return;
+	if (d->session && strcmp(d->session->name, req->name) && refuse_held(d, c, req))
 		return;
 	/* masks still running belong to the active session's sets */
 	if (d->session && strcmp(d->session->name, req->name) && pool_in_flight(d)) {
@@ -180,6 +196,8 @@ static void op_session_stop(struct daemon *d, struct client *c, const struct pr_
 		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "no session is active"));
 		return;
 	}
+	if (refuse_held(d, c, req))
+		return;
 	/* masks of the last set may still be running: they need the session */
 	if (pool_in_flight(d)) {
 		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(
@@ -201,6 +219,7 @@ void ops_dispatch(struct daemon *d, struct client *c, const struct pr_request *r
 	char why[1024];
 	json_object *r;
 	LOG_DEBUG("request %s (id %lld)", pr_op_name(req->op), (long long)req->id);
+	disk_poll(d, 1); /* the disk-full state is as fresh as the request */
 	switch (req->op) {
 	case PR_OP_STATUS:
 		op_status(d, c, req);

@@ -111,6 +111,12 @@ int plate_begin(struct daemon *d, struct client *c, const struct pr_request *req
 					      strerror(errno)));
 		return -1;
 	}
+	/* plates are written to the state folder, not the session's */
+	char why[PATH_MAX + 256];
+	if (disk_check_folder(d, dir, "no plate recorded", why, sizeof(why))) {
+		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "%s", why));
+		return -1;
+	}
 	memset(&d->op, 0, sizeof(d->op));
 	d->op.kind = OP_PLATE;
 	d->op.client = ctl_client_id(c);

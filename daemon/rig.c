@@ -3,9 +3,10 @@
  * Each thread owns its driver handle and makes every blocking call on it;
  * it takes jobs from its own queue (a capture of one set, or N plate
  * frames), and reports back through the report queue. Originals are written
- * here, atomically, as soon as the camera delivers them: before masking,
- * before the loop even hears of them, so a file is never lost because some
- * later stage failed.
+ * here (originals.c), atomically, as soon as the camera delivers them: before
+ * masking, before the loop even hears of them, so a file is never lost
+ * because some later stage failed; when the disk is full they are held in
+ * memory until there is room again.
  *
  * Recovery is per camera, in its own thread, so it never holds up the
  * others or the loop. A capture that fails with CAM_EGONE or CAM_ETIMEOUT
@@ -26,10 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
-#include "atomic_file.h"
 #include "cam_gphoto2.h"
 #include "imageio.h"
 #include "log.h"
@@ -64,7 +63,7 @@ void rig_settings_text(const struct pr_camera_config *c, char *buf, size_t size)
 				      c->settings[i].value);
 }
 
-static struct report *report_new(struct cam_slot *s, enum report_type type)
+struct report *rig_report(struct cam_slot *s, enum report_type type)
 {
 	struct report *r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -98,7 +97,7 @@ static void schedule_retry(struct cam_slot *s, int rc)
 static void post_state(struct cam_slot *s, enum slot_state st, int rc, const struct cam_info *info,
 		       const char *msg)
 {
-	struct report *r = report_new(s, REP_ATTACHED);
+	struct report *r = rig_report(s, REP_ATTACHED);
 	if (!r)
 		return;
 	r->rc = rc;
@@ -181,92 +180,6 @@ static void recover(struct cam_slot *s, int why)
 	attach(s);
 }
 
-static void write_truth(struct cam_slot *s, const struct cam_job *job, const struct pr_image *t)
-{
-	/* stem is CAMERA/NAME: the truth goes to CAMERA/truth/NAME.png */
-	const char *slash = strrchr(job->stem, '/');
-	char dir[PATH_MAX], path[PATH_MAX + 300];
-	struct pr_error err;
-	pathf(dir, sizeof(dir), "%s/%.*s/truth", job->session_dir,
-		 (int)(slash ? slash - job->stem : 0), job->stem);
-	mkdir(dir, 0755);
-	snprintf(path, sizeof(path), "%s/%s.png", dir, slash ? slash + 1 : job->stem);
-	if (pr_write_png_grey8(path, t->pixels, t->width, t->height, t->stride, &err))
-		LOG_WARN("camera %s: truth not written: %s", s->cfg.name, err.msg);
-}
-
-/* The file to mask: the first one masking can decode (the JPEG of
- * RAW+JPEG), else the first. */
-static int decodable(const char *ext)
-{
-	static const char *const exts[] = { "jpg", "jpeg", "png", "tif", "tiff" };
-	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
-		if (!strcmp(ext, exts[i]))
-			return 1;
-	return 0;
-}
-
-/* Writes every file of a capture as STEM.EXT (STEM_N.EXT when two share an
- * extension); the one to mask goes into r->file, the others into r->extra. */
-static int save_files(struct cam_slot *s, const struct cam_job *job, struct cam_frame *first,
-		      struct report *r, struct pr_error *err)
-{
-	struct cam_frame *order[1 + SHOT_EXTRA_MAX + 8];
-	uint32_t n = 0;
-	for (struct cam_frame *f = first; f && n < sizeof(order) / sizeof(order[0]); f = f->next)
-		order[n++] = f;
-	for (uint32_t i = 1; i < n; i++)
-		if (decodable(order[i]->ext) && !decodable(order[0]->ext)) {
-			struct cam_frame *t = order[0];
-			order[0] = order[i];
-			order[i] = t;
-		}
-	char path[PATH_MAX + 300];
-	snprintf(path, sizeof(path), "%s/%s", job->session_dir, job->stem);
-	/* the camera's folder: made with the session, or now if the camera
-	 * was added by a reload */
-	*strrchr(path, '/') = '\0';
-	if (mkdir(path, 0755) && errno != EEXIST)
-		LOG_RATELIMITED(PR_LOG_WARNING, "cannot create %s: %s", path, strerror(errno));
-	int rc = 0;
-	for (uint32_t i = 0; i < n && !rc; i++) {
-		struct cam_frame *f = order[i];
-		char name[300];
-		int dup = 0;
-		for (uint32_t k = 0; k < i; k++)
-			dup += !strcmp(order[k]->ext, f->ext);
-		/* the stem fits with room to spare: the template is checked */
-		if (dup)
-			pathf(name, sizeof(name), "%s_%d.%s", job->stem, dup + 1, f->ext);
-		else
-			pathf(name, sizeof(name), "%s.%s", job->stem, f->ext);
-		if (i > SHOT_EXTRA_MAX) {
-			LOG_WARN("camera %s: set %u: more than %d files in one capture: %s not saved",
-				 s->cfg.name, job->set, SHOT_EXTRA_MAX + 1, name);
-			continue;
-		}
-		snprintf(path, sizeof(path), "%s/%s", job->session_dir, name);
-		rc = pr_atomic_write(path, f->data, f->size, err);
-		if (rc || !r)
-			continue;
-		uint64_t hash = hash_fnv1a64(f->data, f->size, HASH_FNV_INIT);
-		int64_t arrive = f->arrival_ns ? f->arrival_ns : cam_now_realtime_ns();
-		if (i == 0) {
-			snprintf(r->file, sizeof(r->file), "%s", name);
-			r->size = f->size;
-			r->hash = hash;
-			r->arrive_ns = arrive;
-		} else {
-			struct shot_file *x = &r->extra[r->nextra++];
-			snprintf(x->file, sizeof(x->file), "%s", name);
-			x->size = f->size;
-			x->hash = hash;
-			x->arrive_ns = arrive;
-		}
-	}
-	return rc;
-}
-
 static void run_shot(struct cam_slot *s, struct cam_job *job)
 {
 	struct pr_error err = { 0 };
@@ -274,7 +187,7 @@ static void run_shot(struct cam_slot *s, struct cam_job *job)
 	struct cam_request req = { .kind = CAM_SHOT, .index = job->index, .angle_deg = job->angle,
 				   .want_truth = job->want_truth,
 				   .released = trigger_priority_drop };
-	struct report *r = report_new(s, REP_SHOT);
+	struct report *r = rig_report(s, REP_SHOT);
 	int rc = 0;
 	/* An offline camera is not opened here: that could hold every other
 	 * camera at the barrier. Its thread re-attaches it on its back-off. */
@@ -297,19 +210,19 @@ static void run_shot(struct cam_slot *s, struct cam_job *job)
 		LOG_WARN("camera %s: set %u: %s", s->cfg.name, job->set, err.msg);
 		post_state(s, SLOT_RECOVERING, rc, NULL, err.msg);
 	}
-	if (!rc) {
-		rc = save_files(s, job, &frame, r, &err);
-		if (!rc && frame.truth.pixels)
-			write_truth(s, job, &frame.truth);
-	}
+	int64_t trigger_ns = frame.trigger_ns; /* a held frame moves out of frame */
+	if (!rc)
+		rc = originals_save(s, job, &frame, r, &err);
 	if (!rc)
 		rig_v4l2_shot(s, r);
 	if (r) {
 		r->set = job->set;
 		r->rc = rc;
-		r->trigger_ns = frame.trigger_ns;
+		r->trigger_ns = trigger_ns;
 		if (!r->arrive_ns)
 			r->arrive_ns = cam_now_realtime_ns();
+		r->held_shots = s->t_held_shots;
+		r->held_bytes = s->t_held_bytes;
 		snprintf(r->msg, sizeof(r->msg), "%s", rc ? err.msg : "");
 		report_post(s->d, r);
 	}
@@ -342,7 +255,7 @@ static void run_plate(struct cam_slot *s, struct cam_job *job)
 			rc = pr_plate_builder_add(&b, &img, name, &err);
 		pr_image_free(&img);
 		cam_frame_free(&frame);
-		struct report *p = report_new(s, REP_PLATE_PROGRESS);
+		struct report *p = rig_report(s, REP_PLATE_PROGRESS);
 		if (p) {
 			p->frame = i + 1;
 			p->frames = job->frames;
@@ -370,7 +283,7 @@ static void run_plate(struct cam_slot *s, struct cam_job *job)
 		plate_ref_put(ref);
 		ref = NULL;
 	}
-	struct report *r = report_new(s, REP_PLATE_DONE);
+	struct report *r = rig_report(s, REP_PLATE_DONE);
 	if (r) {
 		r->rc = rc;
 		r->plate = ref;
@@ -424,12 +337,15 @@ static void *cam_thread(void *arg)
 			run_shot(s, job);
 		else if (type == JOB_PLATE)
 			run_plate(s, job);
+		else if (type == JOB_FLUSH)
+			originals_flush(s);
 		go_put(job->go);
 		hwfire_put(job->hw);
 		free(job);
 		if (type == JOB_QUIT)
 			break;
 	}
+	originals_spill(s);
 	if (s->drv && s->handle)
 		s->drv->close(&s->handle);
 	return NULL;
@@ -471,6 +387,7 @@ int rig_start(struct daemon *d)
 		camera_copy(&s->cfg, &d->cfg.cameras[i]);
 		s->drv = cam_driver_find(pr_cam_driver_name(s->cfg.driver));
 		s->state = SLOT_ATTACHING;
+		pathf(s->spill_dir, sizeof(s->spill_dir), "%s/held", d->cfg.daemon.state_dir);
 		pthread_mutex_init(&s->lock, NULL);
 		/* monotonic: back-off deadlines are mono_ns() values */
 		pthread_condattr_t ca;

@@ -268,6 +268,14 @@ static void shoot(struct daemon *d)
 {
 	struct scan *sc = the_scan(d);
 	struct scan_step *st = &sc->step[sc->cur];
+	char why[1024];
+	if (disk_check(d, why, sizeof(why))) {
+		sc->phase = PH_IDLE;
+		pause_now(d, "%.900s; the scan goes on at step %u of %u by itself", why, sc->cur + 1,
+			  sc->steps);
+		sc->disk_paused = 1;
+		return;
+	}
 	st->attempts++;
 	sc->phase = PH_SHOOTING;
 	struct set_rec *set = capture_scan_set(d, sc->id, sc->cur, scan_angle(sc, sc->cur));
@@ -351,6 +359,7 @@ static int do_resume(struct daemon *d, char *why, size_t size)
 	sc->state = SCAN_RUNNING;
 	sc->phase = PH_IDLE;
 	sc->reason[0] = '\0';
+	sc->disk_paused = 0;
 	sc->pause_pending = sc->stop_pending = 0;
 	sc->run_mono_ns = mono_ns();
 	sc->run_done = sc->done;
@@ -375,6 +384,14 @@ static int do_pause(struct daemon *d, const char *who, char *why, size_t size)
 		broadcast(d, "pausing");
 	}
 	return 0;
+}
+
+void scan_disk_resumed(struct daemon *d)
+{
+	struct scan *sc = the_scan(d);
+	char why[256];
+	if (sc && sc->state == SCAN_PAUSED && sc->disk_paused && do_resume(d, why, sizeof(why)))
+		LOG_NOTICE("scan %u stays paused: %s", sc->id, why);
 }
 
 int scan_toggle_pause(struct daemon *d, const char *who)
@@ -415,6 +432,9 @@ static int do_start(struct daemon *d, const struct pr_request *req, char *why, s
 			return snprintf(why, size, "cannot open session %s: %s", name, err), -1;
 		LOG_NOTICE("scan: no session was active: started %s", name);
 	}
+	char full[1024];
+	if (disk_check(d, full, sizeof(full)))
+		return snprintf(why, size, "%s", full), -1;
 	uint32_t steps = req->steps ? req->steps : (uint32_t)tc->steps;
 	double degrees = req->degrees > 0 ? req->degrees : tc->degrees;
 	uint32_t settle = req->has_settle ? req->settle_ms : (uint32_t)tc->settle_ms;

@@ -228,8 +228,10 @@ int session_open(struct daemon *d, const char *name, char *why, size_t size)
 	d->session = s;
 	LOG_INFO("session %s %s in %s; next set %u", name, existed ? "resumed" : "started", s->dir,
 		 s->next_set);
-	/* settle sets a crash cut short, then record the state on disk */
+	/* settle sets a crash cut short, bring back originals a stop while the
+	 * disk was full left in the spill folder, then record the state on disk */
 	capture_finish_recovered(d);
+	originals_restore(d, 1);
 	manifest_write(d);
 	return 0;
 fail:

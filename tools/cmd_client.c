@@ -94,6 +94,23 @@ static void print_plate(json_object *p)
 		printf(", SETTINGS CHANGED since (record again)");
 }
 
+/* The output disk: free space, or the disk-full state and what waits for it. */
+static void print_disk(json_object *disk)
+{
+	json_object *free_mb = NULL;
+	long long held = (long long)pr_json_int(disk, "held", 0);
+	if (pr_json_bool(disk, "full", 0))
+		printf("DISK FULL: captures refused until there is room again (for %.0f s): %s\n",
+		       pr_json_double(disk, "since_s", 0), pr_json_str(disk, "reason", "?"));
+	if (json_object_object_get_ex(disk, "free_mb", &free_mb) && free_mb)
+		printf("%s%.1f MB free in %s (min_free_mb %lld)\n",
+		       pr_json_bool(disk, "full", 0) ? "  now " : "disk: ", json_object_get_double(free_mb),
+		       pr_json_str(disk, "path", "?"), (long long)pr_json_int(disk, "min_free_mb", 0));
+	if (held)
+		printf("  %lld original%s (%.1f MB) held in memory, written when there is room\n", held,
+		       held == 1 ? "" : "s", pr_json_double(disk, "held_mb", 0));
+}
+
 static void show_status(json_object *r)
 {
 	json_object *sess, *busy, *plates;
@@ -112,6 +129,9 @@ static void show_status(json_object *r)
 	else
 		printf("idle\n");
 	printf("masks in the queue: %lld\n", (long long)pr_json_int(r, "mask_queue", 0));
+	json_object *disk;
+	if (json_object_object_get_ex(r, "disk", &disk) && disk)
+		print_disk(disk);
 	if (json_object_object_get_ex(r, "plates", &plates)) {
 		printf("plates:\n");
 		for (size_t i = 0; i < json_object_array_length(plates); i++) {

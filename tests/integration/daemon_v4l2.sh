@@ -13,16 +13,7 @@
 # directory, a fake sysfs class tree and a /dev with the fake nodes are
 # mounted over the real ones; no other process sees them. Exit 77 (skipped)
 # where namespaces are not allowed.
-set -u
-if [ "${PHOTORIG_V4L2_NS:-}" != 1 ]; then
-	flags="--mount"
-	[ "$(id -u)" = 0 ] || flags="--mount --map-root-user"
-	if ! unshare $flags true 2>/dev/null; then
-		echo "skip: no mount namespace here (unshare $flags refused)" >&2
-		exit 77
-	fi
-	PHOTORIG_V4L2_NS=1 exec unshare $flags bash "$0" "$@"
-fi
+. "$(dirname "$0")/mountns.inc"
 . "$(dirname "$0")/lib.inc"
 . "$(dirname "$0")/daemon.inc"
 

@@ -209,6 +209,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.daemon.log_level, PR_LOG_INFO);
 	assert_string_equal(cfg.daemon.group, "photorig");
 	assert_int_equal(cfg.daemon.max_clients, 32);
+	assert_int_equal(cfg.daemon.min_free_mb, 1024);
 	assert_string_equal(cfg.rig.name, "rig");
 	assert_string_equal(cfg.rig.file_template, "{camera}_{set:04}");
 	assert_int_equal(cfg.rig.conventions, 0);
@@ -414,6 +415,8 @@ static const struct bad_case bad_cases[] = {
 	  "bad.ini:2: [rig] plate_frames = 0: out of range (1..64)" },
 	{ "out of range double", "[camera cam01]\ndriver = sim\ntolerance = -3\n",
 	  "bad.ini:3: [camera cam01] tolerance = -3: out of range (0.1..1000)" },
+	{ "negative free space", "[daemon]\nmin_free_mb = -1\n" CAM,
+	  "bad.ini:2: [daemon] min_free_mb = -1: out of range (0..1048576)" },
 	{ "not a number", "[daemon]\nworker_threads = four\n" CAM,
 	  "bad.ini:2: [daemon] worker_threads = four: not a whole number (0..64)" },
 	{ "bad bool", "[rig]\nplate_required = maybe\n" CAM,
