@@ -25,8 +25,9 @@
  *    per client; a request beyond it is answered "too many requests" at once
  *    and not run, so a flood costs one short error line per request;
  *  - slots: at max_clients, a new client takes the slot of the client idle
- *    longest (no request of its own in flight, not watching), which is told
- *    why it is closed; only when every slot is busy is the newcomer refused.
+ *    longest (no request of its own in flight or unread, not watching),
+ *    which is told why it is closed; only when every slot is busy is the
+ *    newcomer refused.
  *    So connections held open and forgotten can never lock the operator
  *    out, and the daemon never holds more than max_clients of them. */
 #define _GNU_SOURCE
@@ -40,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -172,6 +174,17 @@ static void refuse(int fd, const char *why)
 static void client_kill(struct daemon *d, struct client *c, const char *why);
 static void send_line(struct daemon *d, struct client *c, json_object *msg);
 
+/* A client with bytes not yet read (a request waiting in its socket, or
+ * part of a line) has something to say: not idle. Under a connection storm
+ * the accepts of one wakeup come before any client is read, so without this
+ * the operator's `photorig capture`, connected a moment before the storm,
+ * was closed as idle with its request unread. */
+static int has_input(const struct client *c)
+{
+	int n = 0;
+	return c->in_len > 0 || (ioctl(c->fd, FIONREAD, &n) == 0 && n > 0);
+}
+
 /* At max_clients: close the client idle longest to make room, if any is
  * idle. Returns 1 when a slot was freed. */
 static int evict_idle(struct daemon *d)
@@ -179,7 +192,7 @@ static int evict_idle(struct daemon *d)
 	struct client *victim = NULL;
 	for (struct client *c = d->clients; c; c = c->next)
 		if (!c->dead && !c->pending && !c->watch &&
-		    (!victim || c->last_active < victim->last_active))
+		    (!victim || c->last_active < victim->last_active) && !has_input(c))
 			victim = c;
 	if (!victim)
 		return 0;

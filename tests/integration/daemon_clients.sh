@@ -92,6 +92,33 @@ expect_output '"id":10,"ok":true' "pipelined request 1"
 expect_output '"id":11,"ok":true' "pipelined request 2"
 expect_status 0 "the daemon still serves" -- pr status
 
+# --- a request waiting unread is not idle ------------------------------------
+# photorigd stopped; a status request sent, then 3 more connections: woken
+# with room for two more clients, the daemon accepts all four before it
+# reads any client, and must close idle ones for the newcomers, never the
+# one with a request. (Clients still connected, such as a watcher, keep
+# their slots: watchers are never closed.)
+others=$(($(pr status --json | jq .clients) - 1))
+ini_set daemon max_clients $((others + 2))
+expect_status 0 "max_clients: room for two more" -- pr reload
+# connections waiting to be accepted
+backlog_is() { [ "$(ss -xlH | awk -v s="$SOCK" '$5 == s { print $3 }')" = "$1" ]; }
+kill -STOP "$DPID"
+pr status > "$TMP/early.out" 2>&1 &
+EPID=$!
+wait_for 10 backlog_is 1 && sleep 0.3
+"${PHOTORIG_BUILD:?}/tests/ctl_stress" hold "$SOCK" 3 5 > "$TMP/hold.out" 2>/dev/null &
+HPID=$!
+wait_for 10 backlog_is 4 || fail "the idle connections did not connect"
+kill -CONT "$DPID"
+wait $EPID && pass "the client whose request waited is served" ||
+	fail "the client whose request waited: $(cat "$TMP/early.out")"
+wait $HPID
+grep -q 'evicted=2 ' "$TMP/hold.out" && pass "two idle connections closed for the others" ||
+	fail "idle connections: $(cat "$TMP/hold.out")"
+ini_set daemon max_clients 32
+expect_status 0 "max_clients 32 again" -- pr reload
+
 # --- a stranger ---------------------------------------------------------------
 chmod 755 "$TMP" "$RIG" "$RIG/run"
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
