@@ -420,27 +420,45 @@ check
 # 1 to 3 times since the client started, then 0 to 40 ms more. The moments
 # worth a kill are short (an original being written, the few lines after
 # it, a mask's files): a kill aimed just after an event lands in them far
-# more often than one at a uniformly random time.
-AIMS=("triggered" "saved" "masked" "complete, spread" "contact sheet")
+# more often than one at a uniformly random time. EVENT "renamed": the kill
+# comes the moment one camera's original of the set just triggered appears
+# under its final name (a loop of shell builtins, microseconds), before the
+# daemon has journaled it.
+AIMS=("triggered" "saved" "masked" "complete, spread" "contact sheet" "renamed")
 aim() {
-	local n t0 t
+	local n t0 t f set
 	rand 3
 	n=$((R + 1))
 	t0=$(now_ms)
-	while [ "$(grep -c -- "$1" "$WORK/watch.log")" -lt "$n" ] &&
+	t=$1
+	[ "$t" != renamed ] || t=triggered
+	while [ "$(grep -c -- "$t" "$WORK/watch.log")" -lt "$n" ] &&
 		[ $(( $(now_ms) - t0 )) -lt $((4 * MAX_DELAY)) ]; do
 		sleep 0.005
 	done
-	if [ "$1" = triggered ]; then
+	case $1 in
+	renamed)
+		set=$(grep -m "$n" -- 'triggered' "$WORK/watch.log" | tail -1 | sed -n 's/^set \([0-9]*\):.*/\1/p')
+		rand 4
+		t=cam0$((R + 1))
+		f=$SESSIONS/$(cat "$ACTIVE_FILE")/$t/${t}_$(printf '%04d' "${set:-0}").jpg
+		# the file template is demo.ini's {camera}_{set:04}
+		local deadline=$((SECONDS + 5))
+		until [ -e "$f" ] || [ $SECONDS -ge $deadline ]; do :; done
+		kill -KILL "$DPID" 2>/dev/null
+		;;
+	triggered)
 		# when cam01/cam02 (20 ms) or cam03 (150 ms) write their originals
 		rand 2
 		t=$(( R ? 150 : 20 ))
 		rand 21
 		sleep_ms $((t + R))
-	else
+		;;
+	*)
 		rand 41
 		sleep_ms "$R"
-	fi
+		;;
+	esac
 	DELAY=$(( $(now_ms) - t0 ))
 }
 
