@@ -14,7 +14,6 @@
 #define _GNU_SOURCE
 #include "daemon.h"
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -647,33 +646,6 @@ void capture_tick(struct daemon *d)
 	}
 }
 
-/* The original of stem CAMERA/NAME, whatever its extension, if the crash
- * left it on disk (it is complete: originals are written atomically). */
-static int find_original(const char *dir, const char *stem, char *file, size_t size)
-{
-	const char *slash = strrchr(stem, '/');
-	const char *base = slash ? slash + 1 : stem;
-	char folder[PATH_MAX + 300];
-	snprintf(folder, sizeof(folder), "%s/%.*s", dir, (int)(slash ? slash - stem : 0), stem);
-	DIR *dd = opendir(folder);
-	if (!dd)
-		return -1;
-	struct dirent *e;
-	size_t n = strlen(base);
-	int found = -1;
-	while ((e = readdir(dd)) && found) {
-		const char *ext = e->d_name + n + 1;
-		/* NAME.EXT with one extension; NAME.tif is the masked output */
-		if (strncmp(e->d_name, base, n) || e->d_name[n] != '.' || !ext[0] ||
-		    strchr(ext, '.') || !strcmp(ext, "tif"))
-			continue;
-		if (snprintf(file, size, "%s.%s", stem, ext) < (int)size)
-			found = 0;
-	}
-	closedir(dd);
-	return found;
-}
-
 void capture_finish_recovered(struct daemon *d)
 {
 	struct session *s = d->session;
@@ -686,28 +658,22 @@ void capture_finish_recovered(struct daemon *d)
 			   set->number);
 		for (uint32_t k = 0; k < set->nshots; k++) {
 			struct shot_rec *r = &set->shots[k];
-			char path[2 * PATH_MAX + 2];
-			uint8_t *data;
-			size_t len;
 			if (r->state != SHOT_WAITING)
 				continue;
-			if (!find_original(s->dir, r->stem, r->file, sizeof(r->file))) {
-				snprintf(path, sizeof(path), "%s/%s", s->dir, r->file);
-				if (!pr_read_file(path, PR_IMAGE_MAX_FILE_SIZE, &data, &len, NULL)) {
-					r->state = SHOT_SAVED;
-					r->size = len;
-					r->hash = hash_fnv1a64(data, len, HASH_FNV_INIT);
-					free(data);
-					json_object *o = json_object_new_object();
-					char h[40];
-					snprintf(h, sizeof(h), "fnv1a64:%016llx", (unsigned long long)r->hash);
-					json_object_object_add(o, "file", json_object_new_string(r->file));
-					json_object_object_add(o, "size", json_object_new_int64((int64_t)len));
-					json_object_object_add(o, "hash", json_object_new_string(h));
-					json_object_object_add(o, "recovered", json_object_new_boolean(1));
-					journal_shot(d, "file_saved", set, r, o);
-					continue;
-				}
+			/* files the crash left saved but not journaled (recover.c) */
+			if (!recover_originals(s->dir, r)) {
+				r->state = SHOT_SAVED;
+				json_object *o = json_object_new_object();
+				char h[40];
+				snprintf(h, sizeof(h), "fnv1a64:%016llx", (unsigned long long)r->hash);
+				json_object_object_add(o, "file", json_object_new_string(r->file));
+				json_object_object_add(o, "size", json_object_new_int64((int64_t)r->size));
+				json_object_object_add(o, "hash", json_object_new_string(h));
+				if (r->nextra)
+					json_object_object_add(o, "extra_files", journal_extra_json(r));
+				json_object_object_add(o, "recovered", json_object_new_boolean(1));
+				journal_shot(d, "file_saved", set, r, o);
+				continue;
 			}
 			r->state = SHOT_MISSING;
 			snprintf(r->note, sizeof(r->note), "photorigd stopped before this camera delivered");

@@ -540,6 +540,10 @@ void capture_on_shot(struct daemon *d, struct report *r);
 void capture_on_mask(struct daemon *d, struct report *r);
 void capture_tick(struct daemon *d);
 void capture_finish_recovered(struct daemon *d);
+/* recover.c: the files of shot r that a crash left saved but not journaled,
+ * found in session folder dir by r->stem: 0 with r->file, size, hash and
+ * extras filled in, -1 when there are none. */
+int recover_originals(const char *dir, struct shot_rec *r);
 /* Mask a saved shot again (its mask failed for lack of space); 0 when
  * queued, -1 when the queue is full. */
 int capture_remask(struct daemon *d, struct set_rec *set, uint32_t shot);

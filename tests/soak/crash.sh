@@ -9,8 +9,9 @@
 # and manifest lines after it. In one run in four the next start is killed
 # too, before it answers (config, plates, journal replay, settling what the
 # first kill cut short). Before the runs, two moments a kill almost never
-# hits are made by hand: an original renamed into place but not journaled,
-# with its journal line half-written, and temporary files of every kind.
+# hits are made by hand: the originals of a RAW+JPEG camera renamed into
+# place but not journaled, with the journal line half-written, and
+# temporary files of every kind.
 # After every restart that gets as far as answering, once it has settled,
 # every session is checked:
 #   - every file the journal records as saved is on disk under its name,
@@ -386,8 +387,9 @@ check
 # up to any line is what a kill at that line leaves. At the restart, before
 # the daemon answers: the files swept wherever they are (the contact sheets'
 # folder too, which nothing else sweeps in a session with no further set),
-# the line cut, the original journaled as recovered with its own hash, set
-# 2 settled as interrupted and complete, its masks made again.
+# the line cut, the originals journaled as recovered with their own hashes
+# (the JPEG as the file to mask, the RAW as its extra), set 2 settled as
+# interrupted and complete, its masks made again.
 S0=$SESSIONS/crash-0
 expect_status 0 "set 2" -- pr capture
 daemon_kill
@@ -398,6 +400,10 @@ hash2=$(jq -r 'select(.ev == "file_saved" and .set == 2 and .camera == "cam04") 
 { head -n $((k - 1)) "$J0"; sed -n "${k}p" "$J0" | head -c 50; } > "$WORK/j.cut"
 cp "$WORK/j.cut" "$J0"
 echo "crash-0 2" >> "$WORK/interrupted"
+# as from a RAW+JPEG camera, a second file of the shot (a RAW is a TIFF
+# container: a TIFF stands in for it), saved before the JPEG's line
+cp "$S0/cam04/cam04_0001.tif" "$S0/cam04/cam04_0002.cr2"
+raw2=$("$DIGEST" "$S0/cam04/cam04_0002.cr2" | cut -d' ' -f1)
 for f in "$S0/.manifest.json.AbC123.tmp" "$S0/cam01/.cam01_0003.jpg.AbC123.tmp" \
 	"$S0/cam02/masks/.cam02_0002.png.AbC123.tmp" "$S0/sheets/.set_0002.png.AbC123.tmp" \
 	"$RIG/state/.active_session.AbC123.tmp"; do
@@ -410,9 +416,11 @@ left=$(find "$RIG" -name '.*.tmp')
 grep -q 'journal ends in a partial line' "$RIG/daemon.log" && pass "the half-written line cut" ||
 	fail "no partial line cut"
 check
-[ "$(jq -r 'select(.ev == "file_saved" and .set == 2 and .camera == "cam04" and .recovered) | .hash' \
-	"$J0")" = "$hash2" ] && pass "cam04's original of set 2 journaled as recovered, same hash" ||
-	fail "cam04's original of set 2 not recovered as $hash2"
+[ "$(jq -r 'select(.ev == "file_saved" and .set == 2 and .camera == "cam04" and .recovered) |
+	"\(.file) \(.hash) \(.extra_files | map("\(.file) \(.hash)") | join(" "))"' "$J0")" = \
+	"cam04/cam04_0002.jpg $hash2 cam04/cam04_0002.cr2 $raw2" ] &&
+	pass "cam04's files of set 2 journaled as recovered, the JPEG to mask, the RAW beside it, their hashes" ||
+	fail "cam04's files of set 2: $(grep '"file_saved","set":2,"camera":"cam04"' "$J0")"
 [ "$(jq -c 'select(.ev == "set_end" and .set == 2) | [.complete, .interrupted]' "$J0")" = "[true,true]" ] &&
 	pass "set 2 complete and interrupted" || fail "set 2: $(grep '"set_end","set":2' "$J0")"
 
