@@ -239,9 +239,31 @@ fail:
 	return -1;
 }
 
+/* The contact sheets' temporary files a crash left, in every session: the
+ * sheet thread sweeps a folder only when it writes that session's next
+ * sheet, which a session with no set after the restart never has, and it
+ * may have been writing the sheet of a session the operator had just left.
+ * At start-up, before the thread has work, nothing else writes there; later
+ * a sweep could take a sheet it is writing. */
+static void sweep_sheets(const struct daemon *d)
+{
+	DIR *dir = opendir(d->cfg.daemon.output_root);
+	if (!dir)
+		return;
+	struct dirent *e;
+	char why[128], path[PATH_MAX];
+	while ((e = readdir(dir)))
+		if (!pr_proto_check_name(e->d_name, why, sizeof(why)) &&
+		    !pathf(path, sizeof(path), "%s/%s/sheets", d->cfg.daemon.output_root, e->d_name) &&
+		    access(path, F_OK) == 0)
+			sweep(path);
+	closedir(dir);
+}
+
 int session_resume(struct daemon *d)
 {
 	char path[PATH_MAX], name[PR_PROTO_NAME_MAX + 2] = "", why[512];
+	sweep_sheets(d);
 	active_path(d, path, sizeof(path));
 	FILE *f = fopen(path, "re");
 	if (!f)
@@ -250,15 +272,6 @@ int session_resume(struct daemon *d)
 		name[0] = '\0';
 	fclose(f);
 	name[strcspn(name, "\r\n")] = '\0';
-	/* The sheet thread sweeps its folder when it writes a session's first
-	 * sheet, which a session with no set after the restart never has; at
-	 * start-up nothing writes there yet (later a sweep here could take a
-	 * sheet the thread is writing). */
-	char sheets[PATH_MAX];
-	if (!pr_proto_check_name(name, why, sizeof(why)) &&
-	    !pathf(sheets, sizeof(sheets), "%s/%s/sheets", d->cfg.daemon.output_root, name) &&
-	    access(sheets, F_OK) == 0)
-		sweep(sheets);
 	if (session_open(d, name, why, sizeof(why))) {
 		LOG_ERR("cannot resume session '%s' (recorded in %s): %s", name, path, why);
 		return -1;
