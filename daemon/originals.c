@@ -34,6 +34,10 @@
 #define HELD_MAX_BYTES ((uint64_t)1 << 30)
 #define CAPTURE_FILES_MAX (1 + SHOT_EXTRA_MAX)
 #define FRAMES_SEEN_MAX (CAPTURE_FILES_MAX + 8)
+/* A file name in a capture's names[][300]; the precision in "%.*s" tells gcc
+ * the bound that it loses in the two-dimensional array (-Wformat-truncation
+ * at -O3). */
+#define NAME_LEN 299
 
 struct held_shot {
 	struct held_shot *next;
@@ -106,7 +110,7 @@ static int write_files(const char *dir, const char *stem, struct cam_frame *firs
 		r->nextra = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		struct cam_frame *f = order[i];
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		snprintf(path, sizeof(path), "%s/%.*s", dir, NAME_LEN, names[i]);
 		int rc = pr_atomic_write(path, f->data, f->size, err);
 		if (rc)
 			return rc;
@@ -121,7 +125,7 @@ static int write_files(const char *dir, const char *stem, struct cam_frame *firs
 			r->arrive_ns = arrive;
 		} else {
 			struct shot_file *x = &r->extra[r->nextra++];
-			snprintf(x->file, sizeof(x->file), "%s", names[i]);
+			snprintf(x->file, sizeof(x->file), "%.*s", NAME_LEN, names[i]);
 			x->size = f->size;
 			x->hash = hash;
 			x->arrive_ns = arrive;
@@ -158,7 +162,8 @@ static void held_names(const struct held_shot *h, struct report *r)
 		if (i == 0)
 			snprintf(r->file, sizeof(r->file), "%s", names[0]);
 		else
-			snprintf(r->extra[r->nextra++].file, sizeof(r->extra[0].file), "%s", names[i]);
+			snprintf(r->extra[r->nextra++].file, sizeof(r->extra[0].file), "%.*s", NAME_LEN,
+				 names[i]);
 		r->size += order[i]->size;
 	}
 	r->held = 1;
