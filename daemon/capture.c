@@ -514,16 +514,9 @@ void capture_on_shot(struct daemon *d, struct report *r)
 		s->arrive_ns = r->arrive_ns;
 		s->nextra = r->nextra < SHOT_EXTRA_MAX ? r->nextra : SHOT_EXTRA_MAX;
 		memcpy(s->extra, r->extra, s->nextra * sizeof(s->extra[0]));
-		json_object *o = json_object_new_object();
-		char h[40];
-		snprintf(h, sizeof(h), "fnv1a64:%016llx", (unsigned long long)r->hash);
-		json_object_object_add(o, "file", json_object_new_string(s->file));
-		json_object_object_add(o, "size", json_object_new_int64((int64_t)s->size));
-		json_object_object_add(o, "hash", json_object_new_string(h));
+		json_object *o = journal_file_json(s);
 		json_object_object_add(o, "trigger_ns", json_object_new_int64(s->trigger_ns));
 		json_object_object_add(o, "arrive_ns", json_object_new_int64(s->arrive_ns));
-		if (s->nextra)
-			json_object_object_add(o, "extra_files", journal_extra_json(s));
 		if (s->late)
 			json_object_object_add(o, "late", json_object_new_boolean(1));
 		if (r->from_held)
@@ -663,14 +656,7 @@ void capture_finish_recovered(struct daemon *d)
 			/* files the crash left saved but not journaled (recover.c) */
 			if (!recover_originals(s->dir, r)) {
 				r->state = SHOT_SAVED;
-				json_object *o = json_object_new_object();
-				char h[40];
-				snprintf(h, sizeof(h), "fnv1a64:%016llx", (unsigned long long)r->hash);
-				json_object_object_add(o, "file", json_object_new_string(r->file));
-				json_object_object_add(o, "size", json_object_new_int64((int64_t)r->size));
-				json_object_object_add(o, "hash", json_object_new_string(h));
-				if (r->nextra)
-					json_object_object_add(o, "extra_files", journal_extra_json(r));
+				json_object *o = journal_file_json(r);
 				json_object_object_add(o, "recovered", json_object_new_boolean(1));
 				journal_shot(d, "file_saved", set, r, o);
 				continue;

@@ -393,6 +393,8 @@ json_object *journal_set_json(const struct daemon *d, const struct set_rec *set)
 json_object *journal_stats_json(const struct shot_rec *r);
 /* [{file, size, hash, arrive_ns}] of a shot's other files */
 json_object *journal_extra_json(const struct shot_rec *r);
+/* {file, size, hash[, extra_files]} of a saved shot: its file_saved line */
+json_object *journal_file_json(const struct shot_rec *r);
 int manifest_write(struct daemon *d);
 /* Names of the mask output files of one shot (relative to the session). */
 json_object *manifest_mask_files(const struct daemon *d, const char *file);

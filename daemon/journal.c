@@ -386,6 +386,19 @@ json_object *journal_extra_json(const struct shot_rec *r)
 	return a;
 }
 
+json_object *journal_file_json(const struct shot_rec *r)
+{
+	json_object *o = json_object_new_object();
+	char h[40];
+	hash_hex(r->hash, h, sizeof(h));
+	json_object_object_add(o, "file", json_object_new_string(r->file));
+	json_object_object_add(o, "size", json_object_new_int64((int64_t)r->size));
+	json_object_object_add(o, "hash", json_object_new_string(h));
+	if (r->nextra)
+		json_object_object_add(o, "extra_files", journal_extra_json(r));
+	return o;
+}
+
 json_object *manifest_mask_files(const struct daemon *d, const char *file)
 {
 	json_object *a = json_object_new_array();
