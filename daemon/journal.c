@@ -369,17 +369,24 @@ json_object *journal_stats_json(const struct shot_rec *r)
 	return stats_json(r);
 }
 
+/* {file, size, hash} of one saved file */
+static json_object *file_json(const char *file, uint64_t size, uint64_t hash)
+{
+	json_object *o = json_object_new_object();
+	char h[40];
+	hash_hex(hash, h, sizeof(h));
+	json_object_object_add(o, "file", json_object_new_string(file));
+	json_object_object_add(o, "size", json_object_new_int64((int64_t)size));
+	json_object_object_add(o, "hash", json_object_new_string(h));
+	return o;
+}
+
 json_object *journal_extra_json(const struct shot_rec *r)
 {
 	json_object *a = json_object_new_array();
 	for (uint32_t i = 0; i < r->nextra; i++) {
 		const struct shot_file *x = &r->extra[i];
-		json_object *o = json_object_new_object();
-		char h[40];
-		hash_hex(x->hash, h, sizeof(h));
-		json_object_object_add(o, "file", json_object_new_string(x->file));
-		json_object_object_add(o, "size", json_object_new_int64((int64_t)x->size));
-		json_object_object_add(o, "hash", json_object_new_string(h));
+		json_object *o = file_json(x->file, x->size, x->hash);
 		json_object_object_add(o, "arrive_ns", json_object_new_int64(x->arrive_ns));
 		json_object_array_add(a, o);
 	}
@@ -388,12 +395,7 @@ json_object *journal_extra_json(const struct shot_rec *r)
 
 json_object *journal_file_json(const struct shot_rec *r)
 {
-	json_object *o = json_object_new_object();
-	char h[40];
-	hash_hex(r->hash, h, sizeof(h));
-	json_object_object_add(o, "file", json_object_new_string(r->file));
-	json_object_object_add(o, "size", json_object_new_int64((int64_t)r->size));
-	json_object_object_add(o, "hash", json_object_new_string(h));
+	json_object *o = file_json(r->file, r->size, r->hash);
 	if (r->nextra)
 		json_object_object_add(o, "extra_files", journal_extra_json(r));
 	return o;
