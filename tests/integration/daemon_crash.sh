@@ -47,7 +47,7 @@ expect_output 'session crash-1 in .*, next set 3' "next set is 3"
 	pass "the 3 delivered originals of set 2 are masked after the restart" || fail "set 2 masks"
 # checked once the restarted daemon has masked what the crash left: until
 # then its own outputs are rightly being written through temporary files
-no_temp_files "$S" && pass "temporary files swept at restart" || fail "temporary files left"
+no_temp_files_settled "$S" && pass "temporary files swept at restart" || fail "temporary files left"
 check_session "$S" && pass "journal, manifest and files agree" || fail "journal, manifest and files disagree"
 
 expect_status 0 "capture continues" -- pr capture

@@ -55,7 +55,7 @@ done
 [ "$(jq '[.sets[].shots[] | select(.arrive_ns >= .trigger_ns and .trigger_ns > 0)] | length' "$S/manifest.json")" = 20 ] &&
 	pass "manifest: trigger and arrival times of 20 files" || fail "manifest times"
 if check_session "$S"; then pass "journal, manifest and files agree"; else fail "journal, manifest and files disagree"; fi
-no_temp_files "$S" && pass "no temporary files" || fail "temporary files left"
+no_temp_files_settled "$S" && pass "no temporary files" || fail "temporary files left"
 [ "$(ls "$TMP"/served-*/ 2>/dev/null | grep -c JPG)" -ge 32 ] && pass "the cameras served 32 files" ||
 	fail "served: $(ls "$TMP"/served-*/ | grep -c JPG)"
 daemon_stop && [ "$DSTATUS" = 0 ] && pass "clean exit" || fail "stop: status $DSTATUS"

@@ -103,6 +103,6 @@ ondisk=$(ls "$S"/cam0?/*.jpg | wc -l)
 [ "$saved" = "$ondisk" ] && [ "$saved" = 28 ] && pass "28 files on disk, 28 in the journal" ||
 	fail "journal $saved files, disk $ondisk"
 if check_session "$S"; then pass "journal, manifest and files agree"; else fail "journal, manifest and files disagree"; fi
-no_temp_files "$S" && pass "no temporary files" || fail "temporary files left"
+no_temp_files_settled "$S" && pass "no temporary files" || fail "temporary files left"
 daemon_stop && [ "$DSTATUS" = 0 ] && pass "clean exit" || fail "stop: status $DSTATUS"
 finish

@@ -48,7 +48,7 @@ for c in cam01 cam02 cam03 cam04; do
 	if [ "$N" = 5 ] && awk "BEGIN{exit !($F >= 0.95)}"; then pass "$c: F $F over 5 masks"; else fail "$c: F $F over $N masks"; fi
 done
 [ "$(ls "$S"/cam0?/*.jpg | wc -l)" = 20 ] && pass "20 originals" || fail "originals: $(ls "$S"/cam0?/*.jpg | wc -l)"
-no_temp_files "$S" && pass "no temporary files" || fail "temporary files left"
+no_temp_files_settled "$S" && pass "no temporary files" || fail "temporary files left"
 
 [ "$(jq '.sets_finished' "$S/manifest.json")" = 5 ] && pass "manifest: 5 sets" || fail "manifest sets"
 [ "$(jq '[.sets[] | select(.complete)] | length' "$S/manifest.json")" = 5 ] && pass "manifest: all complete" || fail "manifest: incomplete sets"
