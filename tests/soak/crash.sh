@@ -462,6 +462,7 @@ aim() {
 		local deadline=$((SECONDS + 5))
 		until [ -e "$f" ] || [ $SECONDS -ge $deadline ]; do :; done
 		kill -KILL "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null # reaped here, or bash says "Killed" about it
 		;;
 	triggered)
 		# when cam01/cam02 (20 ms) or cam03 (150 ms) write their originals
