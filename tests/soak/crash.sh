@@ -71,20 +71,23 @@ case "$SEED" in *[!0-9]*) echo "crash.sh: --seed takes a number" >&2; exit 2 ;; 
 RANDOM=$SEED
 echo "crash.sh: $RUNS runs, seed $SEED (again: --seed $SEED)"
 
-VIOLATIONS=0
+# This shell starts few processes itself: the checks, the tallies and the
+# waits for events run in subshells. With thousands of short-lived children
+# in one shell and process ids wrapping at 32768 under load, bash 5.2 once
+# waited forever for a pipeline whose processes had all exited.
 WORK=$TMP/work
 mkdir -p "$WORK"
-touch "$WORK/interrupted" "$WORK/decoded" "$WORK/phases" "$WORK/flags"
+touch "$WORK/interrupted" "$WORK/decoded" "$WORK/phases" "$WORK/flags" "$WORK/violations.log"
 WPID="" WATCHPID=""
-trap '[ -z "$WATCHPID" ] || kill "$WATCHPID" 2>/dev/null; workload_stop; daemon_kill; if [ "$VIOLATIONS" = 0 ]; then rm -rf "$TMP"; else echo "work folder kept: $TMP"; fi' EXIT
+trap 'daemon_kill; stop_watcher; workload_stop; if [ "$(violations)" = 0 ]; then rm -rf "$TMP"; else echo "work folder kept: $TMP"; fi' EXIT
 
 # rand N: R = a random whole number in [0, N)
 rand() { R=$(( ((RANDOM << 15) | RANDOM) % $1 )); }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-violation() {
-	VIOLATIONS=$((VIOLATIONS + 1))
-	echo "VIOLATION (run $RUN): $*" | tee -a "$WORK/violations.log"
-}
+# now_ms: NOW = the time in ms (no process started)
+now_ms() { NOW=$(( ${EPOCHREALTIME/./} / 1000 )); }
+# violation TEXT: a broken invariant (from any subshell: they go to a file)
+violation() { echo "VIOLATION (run $RUN): $*" | tee -a "$WORK/violations.log"; }
+violations() { wc -l < "$WORK/violations.log"; }
 
 rig_dir rig
 for c in cam01 cam02 cam03 cam04; do
@@ -104,21 +107,37 @@ launch() {
 	LOGOFF=$(stat -c %s "$RIG/daemon.log" 2>/dev/null || echo 0)
 	"$D" -c "$RIG/photorig.ini" >>"$RIG/daemon.log" 2>&1 &
 	DPID=$!
-	LAUNCHED=$(now_ms)
+	now_ms
+	LAUNCHED=$NOW
 }
 
 # answering: wait (<= 60 s) until the launched daemon answers; STARTUP_MS is
 # how long that took, the window start-up kills are drawn from.
 answering() {
-	while [ $(( $(now_ms) - LAUNCHED )) -lt $((60000 * ${TIME_SCALE:-1})) ]; do
-		if "$P" status --socket "$SOCK" >/dev/null 2>&1; then
-			STARTUP_MS=$(( $(now_ms) - LAUNCHED ))
-			return 0
-		fi
-		kill -0 "$DPID" 2>/dev/null || { echo "photorigd died at start"; tail -20 "$RIG/daemon.log"; DPID=""; return 1; }
-		sleep 0.01
-	done
-	echo "photorigd did not answer within 60 s"
+	local ms
+	if ms=$(
+		now_ms
+		while [ $((NOW - LAUNCHED)) -lt $((60000 * ${TIME_SCALE:-1})) ]; do
+			if "$P" status --socket "$SOCK" >/dev/null 2>&1; then
+				now_ms
+				echo $((NOW - LAUNCHED))
+				exit 0
+			fi
+			kill -0 "$DPID" 2>/dev/null || exit 1
+			sleep 0.01
+			now_ms
+		done
+		exit 2); then
+		STARTUP_MS=$ms
+		return 0
+	fi
+	if kill -0 "$DPID" 2>/dev/null; then
+		echo "photorigd did not answer within 60 s"
+	else
+		echo "photorigd died at start:"; tail -20 "$RIG/daemon.log"
+		wait "$DPID" 2>/dev/null
+		DPID=""
+	fi
 	return 1
 }
 
@@ -182,18 +201,24 @@ workload_start() {
 	WPID=$!
 }
 
-# workload_stop: the client stops after its request in flight (<= 30 s).
+# workload_stop: the client stops after its request in flight (<= 30 s;
+# then it is killed, if it is still there: never a process id it has left).
 workload_stop() {
 	[ -n "$WPID" ] || return 0
 	touch "$WORK/stop"
-	local i
-	for i in $(seq 1 300); do
-		kill -0 "$WPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$WPID" 2>/dev/null
+	if ! (for i in $(seq 1 300); do kill -0 "$WPID" 2>/dev/null || exit 0; sleep 0.1; done; exit 1); then
+		kill -KILL "$WPID" 2>/dev/null
+	fi
 	wait "$WPID" 2>/dev/null
 	WPID=""
+}
+
+# stop_watcher: the watcher ends when the daemon does (it is not killed:
+# its process id may belong to another process by then).
+stop_watcher() {
+	[ -n "$WATCHPID" ] || return 0
+	wait "$WATCHPID" 2>/dev/null
+	WATCHPID=""
 }
 
 # originals DIR: the originals on disk in a session's camera folders
@@ -211,7 +236,7 @@ journal_files() {
 }
 
 # evidence KIND: what the kill interrupted, read from what it left before
-# the restart sweeps it. Tallies every sign seen and PHASE (the first).
+# the restart sweeps it. Tallies every sign seen, and the first as the phase.
 evidence() {
 	local log flags=() a dir j n
 	log=$(tail -c +"$((LOGOFF + 1))" "$RIG/daemon.log")
@@ -255,8 +280,7 @@ evidence() {
 	find "$RIG/state" -name '.*.tmp' | grep -q . && flags+=("writing a plate or the active session")
 	[ ${#flags[@]} -gt 0 ] || flags+=("idle: $(cat "$WORK/client.now" 2>/dev/null)")
 	printf '%s\n' "${flags[@]}" | sort -u >> "$WORK/flags"
-	PHASE=${flags[0]}
-	echo "$PHASE" >> "$WORK/phases"
+	echo "${flags[0]}" >> "$WORK/phases"
 }
 
 # check_session_dir DIR: the invariants of one session (journal, manifest,
@@ -332,8 +356,17 @@ check_session_dir() {
 }
 
 # check: after a restart, wait (<= 120 s) until the daemon settled, then
-# check the active session's continuation and every session's invariants.
+# check the active session's continuation and every session's invariants,
+# in a subshell: the figures come back in $WORK/figures.
 check() {
+	(check_all)
+	. "$WORK/figures"
+	CHECKS=$((CHECKS + 1))
+}
+
+check_all() {
+	SETS=0 DELIVERED=0 ONDISK=0 INTERRUPTED=0 RECOVERED=0 ACTIVE="" NEXT=""
+	trap 'echo "SETS=$SETS DELIVERED=$DELIVERED ONDISK=$ONDISK INTERRUPTED=$INTERRUPTED RECOVERED=$RECOVERED ACTIVE=$ACTIVE NEXT=$NEXT" > "$WORK/figures"' EXIT
 	if ! wait_for 120 settled; then
 		violation "photorigd did not settle within 120 s: $("$P" status --socket "$SOCK" 2>&1 | tr '\n' ' ')"
 		return
@@ -350,12 +383,10 @@ check() {
 		[ "$NEXT" = "$want_next" ] || violation "$ACTIVE: next set $NEXT, the journal's last set + 1 is $want_next"
 	fi
 	no_temp_files "$RIG/state" || violation "temporary file left in $RIG/state"
-	SETS=0 DELIVERED=0 ONDISK=0 INTERRUPTED=0 RECOVERED=0
 	local dir
 	for dir in "$SESSIONS"/*/; do
 		[ -f "$dir/journal.jsonl" ] && check_session_dir "${dir%/}"
 	done
-	CHECKS=$((CHECKS + 1))
 }
 
 # sleep_ms MS
@@ -364,13 +395,17 @@ sleep_ms() { sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"; }
 # kill_daemon KIND: SIGKILL now; the client stops; what was interrupted is
 # tallied; the sets left open must come back marked interrupted.
 kill_daemon() {
-	kill -KILL "$DPID" 2>/dev/null
-	wait "$DPID" 2>/dev/null
+	if [ -n "$DPID" ]; then
+		kill -KILL "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+	fi
 	DPID=""
 	KILLS=$((KILLS + 1))
 	workload_stop
+	stop_watcher
 	ACTIVE_AT_KILL=$(cat "$ACTIVE_FILE" 2>/dev/null)
-	evidence "$1"
+	(evidence "$1")
+	PHASE=$(tail -n 1 "$WORK/phases")
 }
 
 # ---- set up: plates and a first session, checked
@@ -445,24 +480,27 @@ aim() {
 	local n t0 t f set
 	rand 3
 	n=$((R + 1))
-	t0=$(now_ms)
+	now_ms
+	t0=$NOW
 	t=$1
 	[ "$t" != renamed ] || t=triggered
-	while [ "$(grep -c -- "$t" "$WORK/watch.log")" -lt "$n" ] &&
-		[ $(( $(now_ms) - t0 )) -lt $((4 * MAX_DELAY)) ]; do
+	(while [ "$(grep -c -- "$t" "$WORK/watch.log")" -lt "$n" ] && now_ms &&
+		[ $((NOW - t0)) -lt $((4 * MAX_DELAY)) ]; do
 		sleep 0.005
-	done
+	done)
 	case $1 in
 	renamed)
-		set=$(grep -m "$n" -- 'triggered' "$WORK/watch.log" | tail -1 | sed -n 's/^set \([0-9]*\):.*/\1/p')
 		rand 4
 		t=cam0$((R + 1))
-		f=$SESSIONS/$(cat "$ACTIVE_FILE")/$t/${t}_$(printf '%04d' "${set:-0}").jpg
 		# the file template is demo.ini's {camera}_{set:04}
+		f=$(set=$(grep -m "$n" -- 'triggered' "$WORK/watch.log" | tail -1 |
+			sed -n 's/^set \([0-9]*\):.*/\1/p')
+			echo "$SESSIONS/$(cat "$ACTIVE_FILE")/$t/${t}_$(printf '%04d' "${set:-0}").jpg")
 		local deadline=$((SECONDS + 5))
 		until [ -e "$f" ] || [ $SECONDS -ge $deadline ]; do :; done
 		kill -KILL "$DPID" 2>/dev/null
 		wait "$DPID" 2>/dev/null # reaped here, or bash says "Killed" about it
+		DPID=""
 		;;
 	triggered)
 		# when cam01/cam02 (20 ms) or cam03 (150 ms) write their originals
@@ -476,7 +514,8 @@ aim() {
 		sleep_ms "$R"
 		;;
 	esac
-	DELAY=$(( $(now_ms) - t0 ))
+	now_ms
+	DELAY=$((NOW - t0))
 }
 
 for RUN in $(seq 1 "$RUNS"); do
@@ -500,8 +539,6 @@ for RUN in $(seq 1 "$RUNS"); do
 	fi
 	touch "$WORK/stop"
 	kill_daemon running
-	wait "$WATCHPID" 2>/dev/null
-	WATCHPID=""
 	WHAT="killed after $DELAY ms$AIMED ($PHASE)"
 	# one run in four kills the next start too, before it answers (drawn
 	# from the time the last start took): config, plates, journal replay,
@@ -520,13 +557,16 @@ for RUN in $(seq 1 "$RUNS"); do
 		violation "photorigd did not come back"
 		break
 	fi
-	before=$VIOLATIONS
-	t=$(now_ms)
+	before=$(violations)
+	now_ms
+	t=$NOW
 	check
-	WHAT="$WHAT; checked in $(( $(now_ms) - t )) ms"
+	now_ms
+	WHAT="$WHAT; checked in $((NOW - t)) ms"
+	t=$(violations)
 	printf 'run %d/%d: %s; %s: %d sets, %d images journaled, %d on disk as journaled, %d interrupted sets, %d files recovered%s\n' \
 		"$RUN" "$RUNS" "$WHAT" "${ACTIVE:-no session}" "$SETS" "$DELIVERED" "$ONDISK" \
-		"$INTERRUPTED" "$RECOVERED" "$([ "$VIOLATIONS" = "$before" ] || echo ", $((VIOLATIONS - before)) VIOLATIONS")"
+		"$INTERRUPTED" "$RECOVERED" "$([ "$t" = "$before" ] || echo ", $((t - before)) VIOLATIONS")"
 done
 
 # the session continues: one more set takes the next number, then a clean stop
@@ -555,5 +595,5 @@ sort "$WORK/flags" | uniq -c | sort -rn | sed 's/^/  /'
 echo "sessions: $(ls "$SESSIONS" | wc -l); sets finished: $SETS ($INTERRUPTED interrupted by a kill)"
 echo "images journaled as saved: $DELIVERED; on disk, whole and byte-identical: $ONDISK; recovered after a kill: $RECOVERED"
 echo "journal lines cut at restart: $(grep -c 'journal ends in a partial line' "$RIG/daemon.log"); temporary files swept: $(grep -o 'removed [0-9]* unfinished' "$RIG/daemon.log" | awk '{ n += $2 } END { print n + 0 }')"
-echo "invariant violations: $VIOLATIONS"
-[ "$VIOLATIONS" = 0 ] && [ "$FAILS" = 0 ]
+echo "invariant violations: $(violations)"
+[ "$(violations)" = 0 ] && [ "$FAILS" = 0 ]
