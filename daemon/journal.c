@@ -496,25 +496,39 @@ json_object *journal_set_json(const struct daemon *d, const struct set_rec *set)
 	return o;
 }
 
+/* Writes text with indent before each of its lines. */
+static void put_indented(FILE *fp, const char *text, const char *indent)
+{
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		fputs(indent, fp);
+		fwrite(line, 1, n, fp);
+		line += n;
+	}
+}
+
+/* The manifest is written a set at a time: built as one json-c tree, the
+ * whole document (objects for every shot of every set, then its text) took
+ * tens of kB a set, so the rewrite after each set of a long session needed,
+ * and left the allocator holding, more memory with every set. The text is
+ * what json-c's pretty printer makes of the whole document. */
 int manifest_write(struct daemon *d)
 {
 	struct session *s = d->session;
 	if (!s)
 		return 0;
-	json_object *m = json_object_new_object(), *sets = json_object_new_array();
+	json_object *m = json_object_new_object();
 	uint32_t complete = 0, finished = 0;
+	for (uint32_t i = 0; i < s->nsets; i++) {
+		finished += s->sets[i].finished;
+		complete += s->sets[i].finished && s->sets[i].complete;
+	}
 	json_object_object_add(m, "v", json_object_new_int(1));
 	json_object_object_add(m, "session", json_object_new_string(s->name));
 	json_object_object_add(m, "rig", json_object_new_string(d->cfg.rig.name));
 	json_object_object_add(m, "created_ns", json_object_new_int64(s->created_ns));
 	json_object_object_add(m, "updated_ns", json_object_new_int64(cam_now_realtime_ns()));
-	for (uint32_t i = 0; i < s->nsets; i++) {
-		if (!s->sets[i].finished)
-			continue;
-		finished++;
-		complete += s->sets[i].complete;
-		json_object_array_add(sets, journal_set_json(d, &s->sets[i]));
-	}
 	json_object_object_add(m, "sets_finished", json_object_new_int64(finished));
 	json_object_object_add(m, "sets_complete", json_object_new_int64(complete));
 	if (s->scan) {
@@ -528,13 +542,29 @@ int manifest_write(struct daemon *d)
 		json_object_object_add(sc, "steps_done", json_object_new_int64(s->scan->done));
 		json_object_object_add(m, "scan", sc);
 	}
-	json_object_object_add(m, "sets", sets);
-	const char *text = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE);
+	const int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE;
 	char path[PATH_MAX + 32];
 	struct pr_error err;
+	struct pr_atomic_file af;
 	snprintf(path, sizeof(path), "%s/manifest.json", s->dir);
-	int rc = pr_atomic_write(path, text, strlen(text), &err);
+	int rc = pr_atomic_open(&af, path, 1, &err);
+	if (!rc) {
+		/* the header object without its closing "\n}", then "sets" */
+		const char *head = json_object_to_json_string_ext(m, flags);
+		fwrite(head, 1, strlen(head) - 2, af.fp);
+		fputs(",\n  \"sets\":[", af.fp);
+		uint32_t n = 0;
+		for (uint32_t i = 0; i < s->nsets; i++) {
+			if (!s->sets[i].finished)
+				continue;
+			json_object *set = journal_set_json(d, &s->sets[i]);
+			fputs(n++ ? ",\n" : "\n", af.fp);
+			put_indented(af.fp, json_object_to_json_string_ext(set, flags), "    ");
+			json_object_put(set);
+		}
+		fputs("\n  ]\n}", af.fp);
+		rc = pr_atomic_commit(&af, &err); /* a write error is reported here */
+	}
 	json_object_put(m);
 	if (rc)
 		LOG_ERR("session %s: manifest not written: %s", s->name, err.msg);
