@@ -507,7 +507,7 @@ void capture_on_shot(struct daemon *d, struct report *r)
 		s->late = !was_waiting;
 		s->state = SHOT_SAVED;
 		s->note[0] = '\0';
-		snprintf(s->file, sizeof(s->file), "%s", r->file);
+		snprintf(s->file, sizeof(s->file), "%.*s", (int)sizeof(s->file) - 1, r->file);
 		s->size = r->size;
 		s->hash = r->hash;
 		s->trigger_ns = r->trigger_ns;

@@ -322,7 +322,7 @@ struct shot_rec {
 	char stem[256];           /* CAMERA/NAME */
 	enum shot_state state;
 	int late;                 /* arrived after the set timed out */
-	char file[PATH_MAX];      /* relative to the session folder */
+	char file[300];           /* relative to the session folder, as shot_file's */
 	uint64_t size, hash;
 	int64_t trigger_ns, arrive_ns;
 	enum mask_state mask;

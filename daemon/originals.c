@@ -331,7 +331,7 @@ void originals_note_held(struct shot_rec *s, const struct report *r, json_object
 {
 	json_object *files = json_object_new_array();
 	s->held = 1;
-	snprintf(s->file, sizeof(s->file), "%s", r->file);
+	snprintf(s->file, sizeof(s->file), "%.*s", (int)sizeof(s->file) - 1, r->file);
 	s->nextra = r->nextra < SHOT_EXTRA_MAX ? r->nextra : SHOT_EXTRA_MAX;
 	memcpy(s->extra, r->extra, s->nextra * sizeof(s->extra[0]));
 	s->trigger_ns = r->trigger_ns;
