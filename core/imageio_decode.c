@@ -224,11 +224,17 @@ int pr_decode_jpeg(const void *data, size_t size, const char *name,
 	if (!tj)
 		return pr_error_set(err, PR_ENOMEM, "%s: cannot start JPEG decoder: %s", name,
 				    tjGetErrorStr2(NULL));
-	int w, h, subsamp, cs, rc = 0;
+	/* Zeros: for a tables-only JPEG (quantisation and Huffman tables, no
+	 * frame) tjDecompressHeader3 succeeds and sets none of them. */
+	int w = 0, h = 0, subsamp = 0, cs = 0, rc = 0;
 	uint8_t *cmyk = NULL;
 	if (tjDecompressHeader3(tj, data, (unsigned long)size, &w, &h, &subsamp, &cs) != 0) {
 		rc = pr_error_set(err, PR_EFORMAT, "%s: not a readable JPEG: %s", name,
 				  tjGetErrorStr2(tj));
+		goto out;
+	}
+	if (w <= 0 || h <= 0) {
+		rc = pr_error_set(err, PR_EFORMAT, "%s: JPEG holds no image (tables only)", name);
 		goto out;
 	}
 	int is_cmyk = cs == TJCS_CMYK || cs == TJCS_YCCK;

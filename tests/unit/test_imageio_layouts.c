@@ -320,6 +320,22 @@ static void test_cmyk_jpeg_becomes_rgb(void **state)
 	pr_image_free(&img);
 }
 
+/* A JPEG of tables only (SOI, one quantisation table, EOI): libjpeg-turbo
+ * reads its header without error but gives no size, which the decoder once
+ * used uninitialised (found by valgrind on the garbage test below). */
+static void test_tables_only_jpeg_refused(void **state)
+{
+	(void)state;
+	uint8_t jpg[4 + 3 + 64 + 2] = { 0xFF, 0xD8, 0xFF, 0xDB, 0, 67, 0 };
+	memset(jpg + 7, 1, 64);
+	jpg[71] = 0xFF, jpg[72] = 0xD9;
+	struct pr_image img;
+	struct pr_error err = { 0 };
+	assert_int_equal(pr_decode_memory(jpg, sizeof(jpg), "tables.jpg", &img, &err), PR_EFORMAT);
+	assert_non_null(strstr(err.msg, "tables.jpg: JPEG holds no image"));
+	assert_null(img.pixels);
+}
+
 /* ---- hostile input ---- */
 
 static void decode_must_not_crash(const uint8_t *data, size_t n)
@@ -425,6 +441,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tiff_native_layouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tiff_miniswhite_and_palette, setup, teardown),
 		cmocka_unit_test(test_cmyk_jpeg_becomes_rgb),
+		cmocka_unit_test(test_tables_only_jpeg_refused),
 		cmocka_unit_test(test_random_garbage_never_crashes),
 		cmocka_unit_test_setup_teardown(test_mutated_files_never_crash, setup, teardown),
 		cmocka_unit_test(test_huge_dimensions_refused_before_allocating),
