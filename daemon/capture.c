@@ -235,7 +235,7 @@ static struct set_rec *trigger_set(struct daemon *d, uint32_t scan, int32_t step
 	struct set_rec *set = session_new_set(d);
 	if (!set || !(set->shots = calloc(d->nslots ? d->nslots : 1, sizeof(*set->shots)))) {
 		if (set)
-			s->nsets--;
+			session_drop_new_set(s);
 		return NULL;
 	}
 	set->number = s->next_set++;
@@ -616,7 +616,7 @@ void capture_tick(struct daemon *d)
 		return;
 	int64_t now = mono_ns();
 	for (uint32_t i = s->nsets; i-- > 0;) {
-		struct set_rec *set = &s->sets[i];
+		struct set_rec *set = s->sets[i];
 		if (set->finished || set->files_pending <= 0 || now < set->deadline_mono_ns)
 			continue;
 		for (uint32_t k = 0; k < set->nshots; k++) {
@@ -643,7 +643,7 @@ void capture_finish_recovered(struct daemon *d)
 {
 	struct session *s = d->session;
 	for (uint32_t i = 0; i < s->nsets; i++) {
-		struct set_rec *set = &s->sets[i];
+		struct set_rec *set = s->sets[i];
 		if (set->finished)
 			continue;
 		set->interrupted = 1;

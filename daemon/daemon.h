@@ -366,7 +366,10 @@ struct session {
 		uint32_t seq;     /* last {seq} used by this camera position */
 	} *seq;
 	uint32_t nseq;
-	struct set_rec *sets;
+	/* each set its own allocation, so a set_rec stays where it is while
+	 * sets are added: code holding one across a call that starts the next
+	 * set (a set's last file starts the next of a capture) may use it after */
+	struct set_rec **sets;
 	uint32_t nsets, cap;
 	int64_t created_ns;
 	struct scan *scan;        /* the session's latest scan (journal), or NULL */
@@ -379,6 +382,8 @@ int session_open(struct daemon *d, const char *name, char *why, size_t size);
 int session_resume(struct daemon *d);
 void session_close(struct daemon *d, int forget);
 struct set_rec *session_new_set(struct daemon *d);
+/* Undo the last session_new_set (it could not be filled in). */
+void session_drop_new_set(struct session *s);
 struct set_rec *session_find_set(struct daemon *d, uint32_t number);
 /* {seq}: the last number used by a camera (note) and the next one (take). */
 void session_note_seq(struct session *s, const char *camera, uint32_t seq);

@@ -101,9 +101,9 @@ static void remask(struct daemon *d)
 {
 	struct session *s = d->session;
 	for (uint32_t i = 0; s && i < s->nsets; i++)
-		for (uint32_t k = 0; k < s->sets[i].nshots; k++) {
-			struct shot_rec *r = &s->sets[i].shots[k];
-			if (r->mask_retry && capture_remask(d, &s->sets[i], k))
+		for (uint32_t k = 0; k < s->sets[i]->nshots; k++) {
+			struct shot_rec *r = &s->sets[i]->shots[k];
+			if (r->mask_retry && capture_remask(d, s->sets[i], k))
 				return; /* the queue is full: the rest at the next poll */
 		}
 	d->disk.mask_retry = 0;

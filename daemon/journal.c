@@ -140,7 +140,7 @@ static void replay_set_begun(struct daemon *d, struct session *s, json_object *o
 	}
 	set->shots = calloc(n ? n : 1, sizeof(*set->shots));
 	if (!set->shots) {
-		s->nsets--;
+		session_drop_new_set(s);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -238,8 +238,8 @@ static void replay_line(struct daemon *d, struct session *s, json_object *o)
 	uint32_t number = (uint32_t)pr_json_int(o, "set", 0);
 	struct set_rec *set = NULL;
 	for (uint32_t i = s->nsets; i-- > 0 && !set;)
-		if (s->sets[i].number == number)
-			set = &s->sets[i];
+		if (s->sets[i]->number == number)
+			set = s->sets[i];
 	if (!set)
 		return;
 	if (!strcmp(ev, "set_fired")) {
@@ -521,8 +521,8 @@ int manifest_write(struct daemon *d)
 	json_object *m = json_object_new_object();
 	uint32_t complete = 0, finished = 0;
 	for (uint32_t i = 0; i < s->nsets; i++) {
-		finished += s->sets[i].finished;
-		complete += s->sets[i].finished && s->sets[i].complete;
+		finished += s->sets[i]->finished;
+		complete += s->sets[i]->finished && s->sets[i]->complete;
 	}
 	json_object_object_add(m, "v", json_object_new_int(1));
 	json_object_object_add(m, "session", json_object_new_string(s->name));
@@ -555,9 +555,9 @@ int manifest_write(struct daemon *d)
 		fputs(",\n  \"sets\":[", af.fp);
 		uint32_t n = 0;
 		for (uint32_t i = 0; i < s->nsets; i++) {
-			if (!s->sets[i].finished)
+			if (!s->sets[i]->finished)
 				continue;
-			json_object *set = journal_set_json(d, &s->sets[i]);
+			json_object *set = journal_set_json(d, s->sets[i]);
 			fputs(n++ ? ",\n" : "\n", af.fp);
 			put_indented(af.fp, json_object_to_json_string_ext(set, flags), "    ");
 			json_object_put(set);

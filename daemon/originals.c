@@ -451,15 +451,15 @@ void originals_restore(struct daemon *d, int opening)
 	if (!any && !opening)
 		return;
 	for (uint32_t i = 0; i < s->nsets; i++)
-		for (uint32_t k = 0; k < s->sets[i].nshots; k++) {
-			struct shot_rec *r = &s->sets[i].shots[k];
+		for (uint32_t k = 0; k < s->sets[i]->nshots; k++) {
+			struct shot_rec *r = &s->sets[i]->shots[k];
 			if (!r->held || r->state != SHOT_FAILED || !r->file[0])
 				continue;
 			if (any && spilled(r, dir)) {
-				if (restore_shot(d, &s->sets[i], k, dir))
+				if (restore_shot(d, s->sets[i], k, dir))
 					return;
 			} else if (opening) {
-				mark_lost(d, &s->sets[i], r);
+				mark_lost(d, s->sets[i], r);
 			}
 		}
 	if (!any)

@@ -100,16 +100,25 @@ struct set_rec *session_new_set(struct daemon *d)
 	struct session *s = d->session;
 	if (s->nsets == s->cap) {
 		uint32_t cap = s->cap ? 2 * s->cap : 64;
-		struct set_rec *n = realloc(s->sets, cap * sizeof(*n));
+		struct set_rec **n = realloc(s->sets, cap * sizeof(*n));
 		if (!n)
 			return NULL;
 		s->sets = n;
 		s->cap = cap;
 	}
-	struct set_rec *set = &s->sets[s->nsets++];
-	memset(set, 0, sizeof(*set));
+	struct set_rec *set = calloc(1, sizeof(*set));
+	if (!set)
+		return NULL;
 	set->step = -1;
+	s->sets[s->nsets++] = set;
 	return set;
+}
+
+void session_drop_new_set(struct session *s)
+{
+	struct set_rec *set = s->sets[--s->nsets];
+	free(set->shots);
+	free(set);
 }
 
 struct set_rec *session_find_set(struct daemon *d, uint32_t number)
@@ -119,8 +128,8 @@ struct set_rec *session_find_set(struct daemon *d, uint32_t number)
 		return NULL;
 	/* reports are almost always about the newest sets */
 	for (uint32_t i = s->nsets; i-- > 0;)
-		if (s->sets[i].number == number)
-			return &s->sets[i];
+		if (s->sets[i]->number == number)
+			return s->sets[i];
 	return NULL;
 }
 
@@ -138,8 +147,10 @@ static void session_free(struct session *s)
 		return;
 	if (s->journal_fd >= 0)
 		close(s->journal_fd);
-	for (uint32_t i = 0; i < s->nsets; i++)
-		free(s->sets[i].shots);
+	for (uint32_t i = 0; i < s->nsets; i++) {
+		free(s->sets[i]->shots);
+		free(s->sets[i]);
+	}
 	free(s->sets);
 	free(s->seq);
 	scan_free(s->scan);
