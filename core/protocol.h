@@ -37,6 +37,10 @@
 #define PR_PROTO_MAX_REPLY (1024 * 1024)     /* reply or event line */
 #define PR_PROTO_MAX_DEPTH 16                /* JSON nesting accepted */
 #define PR_PROTO_NAME_MAX 64                 /* session and camera names */
+/* How the message begins that photorigd sends (with no id) to a client it
+ * closes as idle to make room at max_clients. It does that only to a client
+ * none of whose requests it has read, so the client may send it again. */
+#define PR_PROTO_CLOSED_IDLE "closed: idle"
 
 /* Protocol errors: each class its own code, so callers (and tests) can tell
  * them apart. Distinct from the PR_E* codes of error.h. */

@@ -196,8 +196,8 @@ static int evict_idle(struct daemon *d)
 			victim = c;
 	if (!victim)
 		return 0;
-	json_object *m = pr_proto_reply_error(0, 0, "closed: idle while photorigd is at "
-					      "max_clients (%d) and another client connected",
+	json_object *m = pr_proto_reply_error(0, 0, PR_PROTO_CLOSED_IDLE " while photorigd is "
+					      "at max_clients (%d) and another client connected",
 					      d->cfg.daemon.max_clients);
 	send_line(d, victim, m);
 	json_object_put(m);

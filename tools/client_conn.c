@@ -172,6 +172,16 @@ static void progress_bar(json_object *ev)
 	fflush(stderr);
 }
 
+#define CLOSED_IDLE_TRIES 3
+
+/* Closed as idle by a daemon at max_clients: it had read none of our
+ * request (it never closes a client with a request waiting or in flight). */
+static int closed_idle(const struct pr_reply *rep)
+{
+	return !rep->has_id && !rep->ok && rep->error &&
+	       !strncmp(rep->error, PR_PROTO_CLOSED_IDLE, strlen(PR_PROTO_CLOSED_IDLE));
+}
+
 int conn_call(struct client_conn *c, const struct pr_request *req, int timeout_ms,
 	      struct pr_reply *rep, int raw_json)
 {
@@ -206,7 +216,7 @@ int conn_call(struct client_conn *c, const struct pr_request *req, int timeout_m
 		}
 		if (drawn)
 			fputc('\n', stderr);
-		if (raw_json)
+		if (raw_json && !closed_idle(rep)) /* sent again: see client_simple */
 			printf("%s\n", line);
 		return 0;
 	}
@@ -218,13 +228,23 @@ int conn_call(struct client_conn *c, const struct pr_request *req, int timeout_m
 int client_simple(const char *cmd, const char *socket_opt, const struct pr_request *req,
 		  int timeout_ms, int json, struct pr_reply *rep)
 {
-	struct client_conn c;
-	if (conn_open(&c, cmd, socket_opt))
-		return 1;
-	int rc = conn_call(&c, req, timeout_ms, rep, json);
-	conn_close(&c);
-	if (rc)
-		return 1;
+	/* Connected a moment before a storm of other connections, a client can
+	 * be closed as idle before its request arrives: then it sends it again,
+	 * a few times, as nothing of it ran. */
+	for (int attempt = 1;; attempt++) {
+		struct client_conn c;
+		if (conn_open(&c, cmd, socket_opt))
+			return 1;
+		int rc = conn_call(&c, req, timeout_ms, rep, json);
+		conn_close(&c);
+		if (rc)
+			return 1;
+		if (!closed_idle(rep) || attempt == CLOSED_IDLE_TRIES)
+			break;
+		pr_reply_free(rep);
+		struct timespec pause = { 0, 100000000L * attempt };
+		nanosleep(&pause, NULL);
+	}
 	if (!rep->ok) {
 		fprintf(stderr, "photorig %s: %s%s\n", cmd, rep->has_id ? "" : "photorigd refused: ",
 			rep->error);
