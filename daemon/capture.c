@@ -479,6 +479,19 @@ static void files_done(struct daemon *d, struct set_rec *set)
 	}
 }
 
+/* A held original written when the space returned by a camera thread that
+ * a reload has since replaced (it writes what it holds before it quits):
+ * its set was shot by that rig, so r->cam still indexes the set's shots,
+ * and the file must be that shot's. Any other report from a replaced rig is
+ * stale. */
+static int held_by_old_rig(const struct set_rec *set, const struct report *r)
+{
+	const char *stem = set->shots[r->cam].stem;
+	size_t n = strlen(stem);
+	return r->from_held == FROM_CAMERA && !strncmp(r->file, stem, n) &&
+	       (r->file[n] == '.' || r->file[n] == '_');
+}
+
 void capture_on_shot(struct daemon *d, struct report *r)
 {
 	/* a shot from the spill folder (originals.c) is no news of the camera */
@@ -495,7 +508,8 @@ void capture_on_shot(struct daemon *d, struct report *r)
 	if (r->write_failed)
 		disk_write_failed(d, r->rc, r->msg);
 	struct set_rec *set = session_find_set(d, r->set);
-	if (!set || r->generation != d->generation || (uint32_t)r->cam >= set->nshots) {
+	if (!set || (uint32_t)r->cam >= set->nshots ||
+	    (r->generation != d->generation && !held_by_old_rig(set, r))) {
 		LOG_WARN("a file for set %u arrived with no open session set: %s", r->set,
 			 r->rc ? r->msg : r->file);
 		return;

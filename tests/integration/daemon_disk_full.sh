@@ -232,6 +232,37 @@ wait_for 10 sh -c "[ \"\$(jq -c '[.sets[] | select(.scan == 1) | .step] | unique
 	pass "every step has its set" || fail "scan sets: $(jq -c '[.sets[] | select(.scan == 1) | .step]' "$S/manifest.json")"
 check_session "$S" && pass "journal, manifest and files agree after the scan" || fail "inconsistent after the scan"
 
+# ---- 4b. the space returns together with a reload that changes the cameras ----
+# The cameras' threads write what they hold when the space returns, and a
+# reload that changes the cameras replaces those threads: written by a
+# camera of the rig before, the held originals are still journaled, masked
+# and in the manifest (found by the soak: they stayed on disk unjournaled).
+held_gone() { [ -z "$(held_files "$S")" ]; }
+NEXT=$(pr status | sed -n 's/.*next set \([0-9]*\).*/\1/p')
+settled $((NEXT - 1)) || fail "set $((NEXT - 1))'s masks and sheets did not finish"
+capture_while_filling "$NEXT"
+HELDR=$(held_files "$S")
+[ -n "$HELDR" ] && pass "set $NEXT holds $(echo $HELDR)" || fail "nothing held in set $NEXT"
+wait_for 30 idle || fail "masks of set $NEXT did not finish"
+for c in cam01 cam02 cam03 cam04; do ini_set "camera $c" latency_ms 1000; done
+rm -f "$FILLER".*
+expect_status 0 "space back, and a reload that changes every camera" -- pr reload
+wait_for 20 held_gone && pass "the held originals are written" || fail "still held: $(held_files "$S")"
+# held_journaled: each of HELDR journaled as saved (held)
+held_journaled() {
+	local f saved
+	saved=$(jq -r 'select(.ev == "file_saved" and .held == true) | .file' "$S/journal.jsonl")
+	for f in $HELDR; do printf '%s\n' "$saved" | grep -qxF "$f" || return 1; done
+}
+wait_for 10 held_journaled && pass "each journaled as saved, by the cameras of the rig before the reload" ||
+	fail "held originals not journaled: $(echo $HELDR)"
+wait_for 30 idle || fail "masks did not finish"
+originals_ok "$S" && pass "no original on disk that the journal does not name" || fail "originals differ from the journal"
+check_session "$S" && pass "journal, manifest and files agree after the reload" || fail "inconsistent after the reload"
+for c in cam01 cam02 cam03 cam04; do ini_set "camera $c" latency_ms 2000; done
+expect_status 0 "cameras as before" -- pr reload
+expect_status 0 "a set with room" -- pr capture
+
 # ---- 5. killed while holding originals ----
 NEXT=$(pr status | sed -n 's/.*next set \([0-9]*\).*/\1/p')
 settled $((NEXT - 1)) || fail "set $((NEXT - 1))'s masks and sheets did not finish"
