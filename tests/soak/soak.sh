@@ -24,7 +24,9 @@
 #                files on the same filesystem; the writer alone on tmpfs
 #   disk_full    the output filesystem filled to the last block mid-capture,
 #                freed 4-10 s later: captures are refused meanwhile (counted
-#                as refused, not lost) and resume once there is room
+#                as refused, not lost) and resume once there is room; half
+#                the fills come 1 s into a set with a sim camera 3 s slow, so
+#                an original arrives on the full disk (held, written later)
 #   hup_storm    20-200 SIGHUPs, a few ms apart, during captures; one storm
 #                in three reloads a changed [rig] tolerance, one in four
 #                meets a broken config (the running one is kept)
