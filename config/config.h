@@ -6,7 +6,7 @@
  *
  * Sections, in the order pr_config_print writes them:
  *   [daemon]        socket, state_dir, output_root, worker_threads, log_level, group, max_clients,
- *                   min_free_mb
+ *                   min_free_mb, hold_max_mb
  *   [rig]           name, file_template, conventions, plate_frames, plate_required,
  *                   tiff_compression, tiff_bits, set_timeout_ms, and the rig-wide mask
  *                   defaults method, tolerance, invert, key_color, min_area; backdrop
@@ -93,6 +93,8 @@ struct pr_daemon_config {
 	char group[PR_CONFIG_NAME_MAX + 1];   /* group allowed on the socket; "" = the daemon's own */
 	int max_clients;
 	int min_free_mb;                      /* captures refused below this much free space */
+	int hold_max_mb;                      /* per camera: originals kept in memory while the
+					       * disk is full; beyond, they go to STATE_DIR/held */
 };
 
 /* ---- [rig] ---- */

@@ -324,6 +324,8 @@ const struct cfg_key pr_cfg_keys[] = {
 	{ SEC_DAEMON, "max_clients", CT_INT, DM(max_clients), 1, 1024, "32" },
 	/* about two sets of an 8-camera 24 MP rig with its TIFFs; 0 = no check */
 	{ SEC_DAEMON, "min_free_mb", CT_INT, DM(min_free_mb), 0, 1048576, "1024" },
+	/* per camera, originals the full disk had no room for, kept in memory */
+	{ SEC_DAEMON, "hold_max_mb", CT_INT, DM(hold_max_mb), 0, 65536, "1024" },
 
 	/* [rig] */
 	{ SEC_RIG, "name", CT_STRING, RG(name), .min = 1, .def = "rig", .check = check_name },

@@ -320,6 +320,7 @@ static struct set_rec *trigger_set(struct daemon *d, uint32_t scan, int32_t step
 		job->go = go_ref(go);
 		job->hw = hw;
 		job->want_truth = d->want_truth;
+		job->hold_max_bytes = (uint64_t)d->cfg.daemon.hold_max_mb << 20;
 		snprintf(job->session_dir, sizeof(job->session_dir), "%s", s->dir);
 		snprintf(job->stem, sizeof(job->stem), "%s", r->stem);
 		sl->busy = 1;
@@ -553,6 +554,8 @@ void capture_on_shot(struct daemon *d, struct report *r)
 		json_object_object_add(o, "missing", json_object_new_boolean(0));
 		if (r->held)
 			originals_note_held(s, r, o);
+		if (r->lost)
+			json_object_object_add(o, "lost", json_object_new_boolean(1));
 		journal_shot(d, "file_failed", set, s, o);
 		event_shot(d, PR_EV_ERROR, set, s, r->msg);
 		LOG_WARN("set %u, camera %s: %s", set->number, s->camera, r->msg);

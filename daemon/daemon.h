@@ -115,11 +115,12 @@ struct report {
 	/* REP_SHOT: path relative to the session folder */
 	char file[PATH_MAX];
 	/* REP_SHOT: write_failed: the camera's files could not be written (rc
-	 * says why); held: they wait in memory, named in file and extra;
+	 * says why); held: they wait in memory or in the spill folder, named
+	 * in file and extra; lost: neither could keep them (msg says why);
 	 * from_held: a held shot now written by its camera (FROM_CAMERA) or
 	 * brought back from the spill folder (FROM_SPILL); held_shots,
 	 * held_bytes: what the camera holds now. */
-	int write_failed, held;
+	int write_failed, held, lost;
 	enum { FROM_CAPTURE = 0, FROM_CAMERA, FROM_SPILL } from_held;
 	uint32_t held_shots;
 	uint64_t held_bytes;
@@ -168,6 +169,7 @@ struct cam_job {
 	char session_dir[PATH_MAX];
 	char stem[256];           /* JOB_SHOT: CAMERA/NAME without extension */
 	int want_truth;
+	uint64_t hold_max_bytes;  /* JOB_SHOT: [daemon] hold_max_mb (originals.c) */
 	uint32_t frames;          /* JOB_PLATE */
 	char plate_path[PATH_MAX];
 	char settings[PR_PLATE_SETTINGS_MAX];

@@ -5,12 +5,14 @@
  * the file masking can decode first. When the disk has no room (ENOSPC,
  * EDQUOT) or the write fails with EIO, the temporary file is gone
  * (atomic_file.c) but the bytes are not dropped: the thread keeps the whole
- * capture in memory (at most HELD_MAX_BYTES per camera; new sets are
- * refused meanwhile, so it rarely holds more than the set in flight) and
- * reports the shot as failed with the names its files will have. The loop
- * journals them and enters the disk-full state (disk.c); when there is room
- * again it sends JOB_FLUSH, and the thread writes what it holds, oldest
- * first, each reported as a late file of its set.
+ * capture in memory and reports the shot as failed with the names its
+ * files will have. The loop journals them and enters the disk-full state
+ * (disk.c); when there is room again it sends JOB_FLUSH, and the thread
+ * writes what it holds, oldest first, each reported as a late file of its
+ * set. New sets are refused meanwhile, so a camera rarely holds more than
+ * the set in flight; a capture beyond [daemon] hold_max_mb (per camera) is
+ * written to the spill folder (below) at once instead, and the loop brings
+ * it into the session with the space.
  *
  * A camera thread that quits (photorigd stops, a reload changes the
  * cameras) with originals still held writes them to
@@ -31,7 +33,6 @@
 #include "imageio.h"
 #include "log.h"
 
-#define HELD_MAX_BYTES ((uint64_t)1 << 30)
 #define CAPTURE_FILES_MAX (1 + SHOT_EXTRA_MAX)
 #define FRAMES_SEEN_MAX (CAPTURE_FILES_MAX + 8)
 /* A file name in a capture's names[][300]; the precision in "%.*s" tells gcc
@@ -150,11 +151,11 @@ static void write_truth(struct cam_slot *s, const char *session_dir, const char 
 
 /* The names a held capture's files will have, in r->file and r->extra;
  * r->size: their bytes together. */
-static void held_names(const struct held_shot *h, struct report *r)
+static void held_names(const char *stem, const struct cam_frame *frame, struct report *r)
 {
 	struct cam_frame *order[CAPTURE_FILES_MAX];
 	char names[CAPTURE_FILES_MAX][300];
-	uint32_t dropped, n = capture_files(h->stem, (struct cam_frame *)&h->frame, order, names,
+	uint32_t dropped, n = capture_files(stem, (struct cam_frame *)frame, order, names,
 					    &dropped);
 	r->nextra = 0;
 	r->size = 0;
@@ -184,6 +185,53 @@ static void size_words(uint64_t bytes, char *buf, size_t size)
 		snprintf(buf, size, "%.1f MB", (double)bytes / 1048576.0);
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* Write a capture of the session in session_dir to the spill folder,
+ * STATE_DIR/held/SESSION/; where: the folder it went to. */
+static int spill_write(struct cam_slot *s, const char *session_dir, const char *stem,
+		       struct cam_frame *frame, char *where, size_t size, struct pr_error *err)
+{
+	if (pathf(where, size, "%s/%s", s->spill_dir, base_name(session_dir))) {
+		snprintf(err->msg, sizeof(err->msg), "spill folder name too long");
+		return PR_EINVAL;
+	}
+	mkdir(s->spill_dir, 0755);
+	mkdir(where, 0755);
+	return write_files(where, stem, frame, NULL, err);
+}
+
+/* A capture the disk had no room for and that would take the camera's
+ * memory for held originals beyond [daemon] hold_max_mb: written to the
+ * spill folder now, journaled as held, and brought into the session when
+ * there is room (originals_restore). Lost only when that fails too. */
+static void spill_now(struct cam_slot *s, const struct cam_job *job, struct cam_frame *frame,
+		      struct report *r, struct pr_error *err)
+{
+	char msg[sizeof(err->msg)], dir[PATH_MAX], held[32];
+	struct pr_error serr = { 0 };
+	size_words(s->t_held_bytes, held, sizeof(held));
+	int rc = spill_write(s, job->session_dir, job->stem, frame, dir, sizeof(dir), &serr);
+	if (rc) {
+		r->lost = 1;
+		pathf(msg, sizeof(msg), "%s; LOST: the camera already holds %s in memory waiting "
+		      "for disk space ([daemon] hold_max_mb = %llu), and writing it to %s failed "
+		      "too: %s", err->msg, held, (unsigned long long)(job->hold_max_bytes >> 20),
+		      dir, serr.msg);
+	} else {
+		held_names(job->stem, frame, r);
+		pathf(msg, sizeof(msg), "%s; the camera already holds %s in memory waiting for "
+		      "disk space ([daemon] hold_max_mb = %llu): the image is kept in %s and "
+		      "brought into the session when there is room again", err->msg, held,
+		      (unsigned long long)(job->hold_max_bytes >> 20), dir);
+	}
+	snprintf(err->msg, sizeof(err->msg), "%s", msg);
+}
+
 /* Keep a capture the disk had no room for; err gets what happens to it
  * (the loop logs and journals it). */
 static void hold(struct cam_slot *s, const struct cam_job *job, struct cam_frame *frame,
@@ -193,13 +241,13 @@ static void hold(struct cam_slot *s, const struct cam_job *job, struct cam_frame
 	uint64_t bytes = (uint64_t)frame->truth.stride * frame->truth.height;
 	for (struct cam_frame *f = frame; f; f = f->next)
 		bytes += f->size;
-	struct held_shot *h = s->t_held_bytes + bytes <= HELD_MAX_BYTES ? calloc(1, sizeof(*h))
-								       : NULL;
+	if (s->t_held_bytes + bytes > job->hold_max_bytes) {
+		spill_now(s, job, frame, r, err);
+		return;
+	}
+	struct held_shot *h = calloc(1, sizeof(*h));
 	if (!h) {
-		size_words(s->t_held_bytes, words, sizeof(words));
-		pathf(msg, sizeof(msg), "%s; LOST: the camera already holds %s waiting for disk "
-		      "space", err->msg, words);
-		snprintf(err->msg, sizeof(err->msg), "%s", msg);
+		spill_now(s, job, frame, r, err);
 		return;
 	}
 	h->set = job->set;
@@ -218,7 +266,7 @@ static void hold(struct cam_slot *s, const struct cam_job *job, struct cam_frame
 	*tail = h;
 	s->t_held_shots++;
 	s->t_held_bytes += bytes;
-	held_names(h, r);
+	held_names(h->stem, &h->frame, r);
 	size_words(r->size, words, sizeof(words));
 	pathf(msg, sizeof(msg), "%s; the image (%s) is kept in memory and written when there is "
 	      "room again", err->msg, words);
@@ -271,7 +319,7 @@ void originals_flush(struct cam_slot *s)
 		r->rc = write_files(h->session_dir, h->stem, &h->frame, r, &err);
 		if (r->rc) {
 			r->write_failed = 1;
-			held_names(h, r);
+			held_names(h->stem, &h->frame, r);
 			snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
 		} else {
 			if (h->frame.truth.pixels)
@@ -289,12 +337,6 @@ void originals_flush(struct cam_slot *s)
 	}
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
 void originals_spill(struct cam_slot *s)
 {
 	struct held_shot *h;
@@ -302,15 +344,8 @@ void originals_spill(struct cam_slot *s)
 		char dir[PATH_MAX], file[PATH_MAX + 300];
 		struct pr_error err = { 0 };
 		struct report names = { 0 };
-		held_names(h, &names);
-		int rc = pathf(dir, sizeof(dir), "%s/%s", s->spill_dir, base_name(h->session_dir));
-		if (!rc) {
-			mkdir(s->spill_dir, 0755);
-			mkdir(dir, 0755);
-			rc = write_files(dir, h->stem, &h->frame, NULL, &err);
-		} else {
-			snprintf(err.msg, sizeof(err.msg), "spill folder name too long");
-		}
+		held_names(h->stem, &h->frame, &names);
+		int rc = spill_write(s, h->session_dir, h->stem, &h->frame, dir, sizeof(dir), &err);
 		pathf(file, sizeof(file), "%s/%s", dir, names.file);
 		if (rc)
 			LOG_ERR("camera %s: set %u: %s LOST: no room in %s, and not written to %s "

@@ -14,6 +14,9 @@
 #     in the state folder, and the next start brings them into the session;
 #  4. a turntable scan: refused below the threshold; paused with the reason
 #     when the disk fills between steps; resumed by itself with the space;
+#  4c. beyond [daemon] hold_max_mb the originals that find no room go to
+#     the spill folder at once, and into the session with the space; where
+#     the spill folder cannot be written either, they are journaled as lost;
 #  5. photorigd killed (SIGKILL) while it holds originals: the restart
 #     journals exactly those as lost.
 # Throughout: every original the journal names is whole and has the
@@ -261,6 +264,54 @@ originals_ok "$S" && pass "no original on disk that the journal does not name" |
 check_session "$S" && pass "journal, manifest and files agree after the reload" || fail "inconsistent after the reload"
 for c in cam01 cam02 cam03 cam04; do ini_set "camera $c" latency_ms 2000; done
 expect_status 0 "cameras as before" -- pr reload
+expect_status 0 "a set with room" -- pr capture
+
+# ---- 4c. beyond [daemon] hold_max_mb: the spill folder at once ----
+# With no memory allowed for held originals, those that find no room go to
+# STATE_DIR/held/SESSION/ at once, journaled as held, and come into the
+# session with the space; where the spill folder cannot be written either,
+# the journal says they are lost, and why.
+SPILL=$RIG/state/held/df-1
+ini_set daemon hold_max_mb 0
+expect_status 0 "reload: hold_max_mb = 0" -- pr reload
+NEXT=$(pr status | sed -n 's/.*next set \([0-9]*\).*/\1/p')
+settled $((NEXT - 1)) || fail "set $((NEXT - 1))'s masks and sheets did not finish"
+capture_while_filling "$NEXT"
+HELDS=$(held_files "$S")
+[ -n "$HELDS" ] && pass "set $NEXT holds $(echo $HELDS)" || fail "nothing held in set $NEXT"
+bad=0
+for f in $HELDS; do [ -s "$SPILL/$f" ] || { bad=1; echo "not in the spill folder: $f"; }; done
+[ $bad = 0 ] && pass "written to the spill folder at once, the daemon still running" || fail "not spilled at once"
+REASONS=$(jq -r "select(.ev == \"file_failed\" and .set == $NEXT and .held == true) | .reason" "$S/journal.jsonl")
+[ "$(printf '%s\n' "$REASONS" | grep -c "hold_max_mb = 0.*kept in $SPILL")" = "$(echo $HELDS | wc -w)" ] &&
+	pass "the journal names the limit and where each is kept" || fail "reasons: $REASONS"
+wait_for 30 idle || fail "masks of set $NEXT did not finish"
+rm -f "$FILLER".*
+wait_for 20 held_gone && pass "with the space they come into the session" || fail "still held: $(held_files "$S")"
+HELDR=$HELDS
+wait_for 10 held_journaled && pass "each journaled as saved (held)" || fail "not journaled: $(echo $HELDS)"
+wait_for 10 test ! -e "$SPILL" && pass "the spill folder is empty again" || fail "spill folder left: $(find "$SPILL")"
+wait_for 30 idle || fail "masks did not finish"
+originals_ok "$S" && pass "they are byte for byte what the cameras delivered" || fail "originals differ"
+check_session "$S" && pass "journal, manifest and files agree" || fail "inconsistent"
+expect_status 0 "a set with room" -- pr capture
+# the spill folder cannot be made: a file stands in its way
+rm -rf "$RIG/state/held"
+echo "in the way" > "$RIG/state/held"
+NEXT=$(pr status | sed -n 's/.*next set \([0-9]*\).*/\1/p')
+settled $((NEXT - 1)) || fail "set $((NEXT - 1))'s masks and sheets did not finish"
+capture_while_filling "$NEXT"
+LOSTS=$(jq -r "select(.ev == \"file_failed\" and .set == $NEXT and .lost == true) | .reason" "$S/journal.jsonl")
+NLOST=$(printf '%s\n' "$LOSTS" | grep -c 'LOST: .*hold_max_mb = 0.*writing it to .* failed too')
+[ "$NLOST" -ge 1 ] && pass "$NLOST original(s) journaled as lost, saying why" ||
+	fail "set $NEXT: $(grep "\"set\":$NEXT," "$S/journal.jsonl" | grep file_)"
+[ -z "$(held_files "$S")" ] && pass "none named as held" || fail "named as held: $(held_files "$S")"
+rm -f "$FILLER".* "$RIG/state/held"
+wait_for 20 sh -c "! '$P' status --socket '$SOCK' | grep -q '^DISK FULL'" && pass "the disk-full state is left" || fail "still DISK FULL"
+wait_for 30 idle || fail "masks did not finish"
+check_session "$S" && pass "journal, manifest and files agree with the lost originals" || fail "inconsistent"
+ini_set daemon hold_max_mb 1024
+expect_status 0 "reload: hold_max_mb = 1024" -- pr reload
 expect_status 0 "a set with room" -- pr capture
 
 # ---- 5. killed while holding originals ----

@@ -210,6 +210,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.daemon.group, "photorig");
 	assert_int_equal(cfg.daemon.max_clients, 32);
 	assert_int_equal(cfg.daemon.min_free_mb, 1024);
+	assert_int_equal(cfg.daemon.hold_max_mb, 1024);
 	assert_string_equal(cfg.rig.name, "rig");
 	assert_string_equal(cfg.rig.file_template, "{camera}_{set:04}");
 	assert_int_equal(cfg.rig.conventions, 0);
@@ -417,6 +418,8 @@ static const struct bad_case bad_cases[] = {
 	  "bad.ini:3: [camera cam01] tolerance = -3: out of range (0.1..1000)" },
 	{ "negative free space", "[daemon]\nmin_free_mb = -1\n" CAM,
 	  "bad.ini:2: [daemon] min_free_mb = -1: out of range (0..1048576)" },
+	{ "memory hold too big", "[daemon]\nhold_max_mb = 65537\n" CAM,
+	  "bad.ini:2: [daemon] hold_max_mb = 65537: out of range (0..65536)" },
 	{ "not a number", "[daemon]\nworker_threads = four\n" CAM,
 	  "bad.ini:2: [daemon] worker_threads = four: not a whole number (0..64)" },
 	{ "bad bool", "[rig]\nplate_required = maybe\n" CAM,
