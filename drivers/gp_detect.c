@@ -18,10 +18,15 @@
  *
  * Every failed gp_camera_init on PTP/IP leaks about 65 KB inside libgphoto2
  * 2.5.30, so a PTP/IP port is first tested with a plain TCP connect: a
- * camera that is off costs a refused connect, not a leak. */
+ * camera that is off costs a refused connect, not a leak. Every
+ * gp_abilities_list_detect leaks about 150 KB (its usb iolib lists the USB
+ * devices once per camera model it knows, and keeps each list), and a
+ * camera that is away is searched for every few seconds, so what it
+ * detected is kept for as long as the USB bus holds the same devices. */
 #define _GNU_SOURCE
 #include "gp_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -51,6 +56,10 @@ static int ncandidates;
 static struct { char port[128]; char name[64]; } held[MAX_PORTS];
 static struct { char serial[64]; char port[128]; } seen[MAX_PORTS];
 static int nseen;
+/* The cameras gp_abilities_list_detect found, and the USB bus they were
+ * found on (usb_bus_signature; 0: not cached). */
+static CameraList *detected;
+static uint64_t detected_bus;
 
 void gpd_lock(void)
 {
@@ -75,6 +84,67 @@ static void guard_fd0(void)
 		if (fd > 0)
 			close(fd); /* someone took 0 in between: leave theirs alone */
 	}
+}
+
+/* The devices on the USB bus now, as a number that changes when one is
+ * plugged, unplugged or re-enumerated (sysfs: each device's bus and device
+ * number); 1 for a machine with no USB at all, 0 when sysfs cannot be
+ * read. */
+static uint64_t usb_bus_signature(void)
+{
+	DIR *dir = opendir("/sys/bus/usb/devices");
+	if (!dir)
+		return errno == ENOENT ? 1 : 0;
+	uint64_t sig = 2;
+	struct dirent *e;
+	while ((e = readdir(dir))) {
+		char path[300], num[2][16] = { "", "" };
+		const char *files[2] = { "busnum", "devnum" };
+		if (e->d_name[0] == '.' || strchr(e->d_name, ':'))
+			continue; /* an interface, not a device */
+		for (int i = 0; i < 2; i++) {
+			snprintf(path, sizeof(path), "/sys/bus/usb/devices/%.200s/%s", e->d_name,
+				 files[i]);
+			FILE *f = fopen(path, "re");
+			if (f) {
+				if (!fgets(num[i], sizeof(num[i]), f))
+					num[i][0] = '\0';
+				fclose(f);
+			}
+		}
+		/* summed, so the order readdir gives does not matter */
+		uint64_t h = 1469598103934665603ULL;
+		for (const char *s = num[0]; *s; s++)
+			h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+		h = (h ^ '/') * 1099511628211ULL;
+		for (const char *s = num[1]; *s; s++)
+			h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+		sig += h | 1;
+	}
+	closedir(dir);
+	return sig ? sig : 1;
+}
+
+/* The cameras libgphoto2 detects (lock held; NULL when it cannot tell):
+ * detected again only when the USB bus changed since. */
+static CameraList *detect_cameras(void)
+{
+	uint64_t bus = usb_bus_signature();
+	if (detected && bus && bus == detected_bus)
+		return detected;
+	if (detected)
+		gp_list_free(detected);
+	detected = NULL;
+	detected_bus = 0;
+	if (gp_list_new(&detected) < GP_OK)
+		return NULL;
+	if (gp_abilities_list_detect(abilities, portinfo, detected, gctx) < GP_OK) {
+		gp_list_free(detected);
+		detected = NULL;
+		return NULL;
+	}
+	detected_bus = bus;
+	return detected;
 }
 
 static int load_lists(struct pr_error *err, const char *name)
@@ -297,28 +367,20 @@ static int open_port(struct cam_handle *h, const char *port, const char *model,
 					    h->name, port, strerror(-r));
 		model = "PTP/IP Camera";
 	}
-	CameraList *list = NULL;
-	if (!model) {
-		gp_list_new(&list);
-		if (list && gp_abilities_list_detect(abilities, portinfo, list, gctx) >= GP_OK) {
-			for (int i = 0; i < gp_list_count(list) && !model; i++) {
-				const char *m, *v;
-				gp_list_get_name(list, i, &m);
-				gp_list_get_value(list, i, &v);
-				if (v && !strcmp(v, port))
-					model = m;
-			}
-		}
-		if (!model) {
-			gp_list_free(list);
-			return pr_error_set(err, CAM_EGONE, "camera %s: no camera detected at %s",
-					    h->name, port);
-		}
+	CameraList *list = model ? NULL : detect_cameras();
+	for (int i = 0; list && i < gp_list_count(list) && !model; i++) {
+		const char *m, *v;
+		gp_list_get_name(list, i, &m);
+		gp_list_get_value(list, i, &v);
+		if (v && !strcmp(v, port))
+			model = m;
 	}
+	if (!model)
+		return pr_error_set(err, CAM_EGONE, "camera %s: no camera detected at %s", h->name,
+				    port);
 	int m = gp_abilities_list_lookup_model(abilities, model);
 	CameraAbilities a;
 	int r = m < GP_OK ? m : gp_abilities_list_get_abilities(abilities, m, &a);
-	gp_list_free(list); /* model pointed into it */
 	int p = r < GP_OK ? r : gp_port_info_list_lookup_path(portinfo, port);
 	GPPortInfo info;
 	if (p < GP_OK) {
@@ -390,17 +452,13 @@ static void add_try(char (*list)[128], char (*models)[64], int *n, const char *p
 /* Detected USB cameras into the try list (lock held). */
 static void add_usb(char (*list)[128], char (*models)[64], int *n)
 {
-	CameraList *cl = NULL;
-	if (gp_list_new(&cl) < GP_OK)
-		return;
-	if (gp_abilities_list_detect(abilities, portinfo, cl, gctx) >= GP_OK)
-		for (int i = 0; i < gp_list_count(cl); i++) {
-			const char *m, *v;
-			if (gp_list_get_name(cl, i, &m) >= GP_OK && gp_list_get_value(cl, i, &v) >= GP_OK &&
-			    !strncmp(v, "usb:", 4))
-				add_try(list, models, n, v, m);
-		}
-	gp_list_free(cl);
+	CameraList *cl = detect_cameras();
+	for (int i = 0; cl && i < gp_list_count(cl); i++) {
+		const char *m, *v;
+		if (gp_list_get_name(cl, i, &m) >= GP_OK && gp_list_get_value(cl, i, &v) >= GP_OK &&
+		    !strncmp(v, "usb:", 4))
+			add_try(list, models, n, v, m);
+	}
 }
 
 static int search_serial(struct cam_handle *h, const char *want, const char *port,
