@@ -643,6 +643,7 @@ struct daemon {
 	int stopping, reload_pending;
 	uint64_t watchdog_usec;
 	int64_t last_ping_ns;
+	int64_t last_trim_ns;     /* the last malloc_trim (loop.c) */
 	int want_truth;
 };
 

@@ -17,6 +17,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -236,6 +237,21 @@ static void on_reports(struct daemon *d)
 	}
 }
 
+/* Image buffers are allocated and freed by many threads (cameras, mask
+ * workers, the sheet thread); glibc keeps what they free in per-thread
+ * arenas, and the free pages between the records a session keeps add up
+ * set by set. Once in a while, with nothing in flight, they go back to the
+ * system (the soak measures it: tests/soak/soak.sh). */
+#define TRIM_EVERY_NS (30 * 1000000000LL)
+
+static void trim_when_idle(struct daemon *d, int64_t now)
+{
+	if (now - d->last_trim_ns < TRIM_EVERY_NS || !rig_idle(d))
+		return;
+	d->last_trim_ns = now;
+	malloc_trim(0);
+}
+
 static void on_tick(struct daemon *d)
 {
 	uint64_t n;
@@ -262,6 +278,7 @@ static void on_tick(struct daemon *d)
 	capture_tick(d);
 	scan_tick(d);
 	opkey_tick(d);
+	trim_when_idle(d, now);
 }
 
 static void on_signal(struct daemon *d)
