@@ -111,6 +111,13 @@ settled() {
 		wait_for 30 sh -c "jq -e 'select(.ev == \"sheet_written\" and .set == $1)' '$S/journal.jsonl' | grep -q ."
 }
 disk_full() { pr status | grep -q '^DISK FULL'; }
+# next_set_filling: NEXT is the next set's number; once the set before has
+# settled, set NEXT is shot while the disk fills (capture_while_filling)
+next_set_filling() {
+	NEXT=$(pr status | sed -n 's/.*next set \([0-9]*\).*/\1/p')
+	settled $((NEXT - 1)) || fail "set $((NEXT - 1))'s masks and sheets did not finish"
+	capture_while_filling "$NEXT"
+}
 
 # systemd's STATUS lines, through a stand-in for its notification socket
 "${PHOTORIG_NOTIFY_LISTEN:-false}" "$TMP/notify.sock" 600 > "$TMP/notify.out" 2>/dev/null &
@@ -241,9 +248,7 @@ check_session "$S" && pass "journal, manifest and files agree after the scan" ||
 # camera of the rig before, the held originals are still journaled, masked
 # and in the manifest (found by the soak: they stayed on disk unjournaled).
 held_gone() { [ -z "$(held_files "$S")" ]; }
-NEXT=$(pr status | sed -n 's/.*next set \([0-9]*\).*/\1/p')
-settled $((NEXT - 1)) || fail "set $((NEXT - 1))'s masks and sheets did not finish"
-capture_while_filling "$NEXT"
+next_set_filling
 HELDR=$(held_files "$S")
 [ -n "$HELDR" ] && pass "set $NEXT holds $(echo $HELDR)" || fail "nothing held in set $NEXT"
 wait_for 30 idle || fail "masks of set $NEXT did not finish"
@@ -274,9 +279,7 @@ expect_status 0 "a set with room" -- pr capture
 SPILL=$RIG/state/held/df-1
 ini_set daemon hold_max_mb 0
 expect_status 0 "reload: hold_max_mb = 0" -- pr reload
-NEXT=$(pr status | sed -n 's/.*next set \([0-9]*\).*/\1/p')
-settled $((NEXT - 1)) || fail "set $((NEXT - 1))'s masks and sheets did not finish"
-capture_while_filling "$NEXT"
+next_set_filling
 HELDS=$(held_files "$S")
 [ -n "$HELDS" ] && pass "set $NEXT holds $(echo $HELDS)" || fail "nothing held in set $NEXT"
 bad=0
@@ -298,9 +301,7 @@ expect_status 0 "a set with room" -- pr capture
 # the spill folder cannot be made: a file stands in its way
 rm -rf "$RIG/state/held"
 echo "in the way" > "$RIG/state/held"
-NEXT=$(pr status | sed -n 's/.*next set \([0-9]*\).*/\1/p')
-settled $((NEXT - 1)) || fail "set $((NEXT - 1))'s masks and sheets did not finish"
-capture_while_filling "$NEXT"
+next_set_filling
 LOSTS=$(jq -r "select(.ev == \"file_failed\" and .set == $NEXT and .lost == true) | .reason" "$S/journal.jsonl")
 NLOST=$(printf '%s\n' "$LOSTS" | grep -c 'LOST: .*hold_max_mb = 0.*writing it to .* failed too')
 [ "$NLOST" -ge 1 ] && pass "$NLOST original(s) journaled as lost, saying why" ||
@@ -315,9 +316,7 @@ expect_status 0 "reload: hold_max_mb = 1024" -- pr reload
 expect_status 0 "a set with room" -- pr capture
 
 # ---- 5. killed while holding originals ----
-NEXT=$(pr status | sed -n 's/.*next set \([0-9]*\).*/\1/p')
-settled $((NEXT - 1)) || fail "set $((NEXT - 1))'s masks and sheets did not finish"
-capture_while_filling "$NEXT"
+next_set_filling
 HELDK=$(held_files "$S")
 [ -n "$HELDK" ] && pass "set $NEXT holds $(echo $HELDK)" || fail "nothing held in set $NEXT"
 kill -KILL "$DPID"; wait "$DPID" 2>/dev/null; DPID=""
