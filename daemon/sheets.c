@@ -328,7 +328,11 @@ static struct pending *pending_find(struct daemon *d, const struct set_rec *set,
 void sheets_keep(struct daemon *d, const struct set_rec *set, int shot,
 		 struct pr_sheet_tile *tiles)
 {
-	struct pending *p = d->sheets && d->session && d->cfg.rig.contact_sheets
+	/* A finished set's sheet has gone to the sheet thread already: the
+	 * tiles of a file that came late (or was masked again once the disk had
+	 * room) would wait for it in a pending entry for as long as the session
+	 * lasts. `photorig sheet` rebuilds the sheet from the files. */
+	struct pending *p = d->sheets && d->session && d->cfg.rig.contact_sheets && !set->finished
 				    ? pending_find(d, set, 1) : NULL;
 	if (!p || shot < 0 || (uint32_t)shot >= p->nshots || p->have[shot]) {
 		sheets_tiles_free(tiles);
