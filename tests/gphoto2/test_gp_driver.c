@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -347,6 +348,34 @@ static const struct cam_setting good[] = {
 	{ "whitebalance", "daylight" }, { "imagesize", "1280x960" },
 };
 
+/* libgphoto2 2.5.30 closes descriptor 0 whenever a PTP/IP camera closes:
+ * whatever the program holds there (here a pipe, in photorigd a client or
+ * a file being written) must survive it. */
+static void test_fd0_kept(void **state)
+{
+	struct rig *r = *state;
+	struct pr_error err = { 0 };
+	char port[64];
+	int p[2];
+	struct stat before, after;
+	assert_int_equal(pipe(p), 0);
+	int saved = dup(0);
+	assert_true(saved > 0);
+	assert_int_equal(dup2(p[0], 0), 0);
+	assert_int_equal(fstat(0, &before), 0);
+	start_sim(r, 0, 0, 1, NULL);
+	port_of(r, 0, port, sizeof(port));
+	if (open_cam(r, 0, r->serial[0], port, NULL, 0, 0, &err))
+		fail_msg("open: %s", err.msg);
+	drv->close(&r->h[0]);
+	int kept = fstat(0, &after) == 0 && S_ISFIFO(after.st_mode) && after.st_ino == before.st_ino;
+	dup2(saved, 0);
+	close(saved);
+	close(p[0]);
+	close(p[1]);
+	assert_true(kept);
+}
+
 static void test_rig_of_four(void **state)
 {
 	struct rig *r = *state;
@@ -590,6 +619,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rig_of_four, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(test_identity_by_serial, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(test_faults, rig_setup, rig_teardown),
+		cmocka_unit_test_setup_teardown(test_fd0_kept, rig_setup, rig_teardown),
 	};
 	if (getenv("GPDRV_TEST_FILTER"))
 		cmocka_set_test_filter(getenv("GPDRV_TEST_FILTER"));
