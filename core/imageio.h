@@ -12,12 +12,12 @@
 #include "error.h"
 #include "image.h"
 
-enum pr_file_format { PR_FMT_UNKNOWN = 0, PR_FMT_JPEG, PR_FMT_PNG, PR_FMT_TIFF };
+enum pr_file_format { PR_FMT_UNKNOWN = 0, PR_FMT_JPEG, PR_FMT_PNG, PR_FMT_TIFF, PR_FMT_BMP };
 
 enum pr_file_format pr_detect_format(const void *data, size_t size);
 
 /* Decode JPEG (8-bit RGB or grey), PNG (8/16-bit, any colour type, palette
- * expanded), TIFF (8/16-bit grey/RGB/RGBA, contiguous or planar). The ICC
+ * expanded), TIFF (8/16-bit grey/RGB/RGBA, contiguous or planar), BMP. The ICC
  * profile, if any, is attached to out. `name` is used in error messages. */
 int pr_decode_memory(const void *data, size_t size, const char *name,
 		     struct pr_image *out, struct pr_error *err);
@@ -30,6 +30,10 @@ int pr_decode_png(const void *data, size_t size, const char *name,
 		  struct pr_image *out, struct pr_error *err);
 int pr_decode_tiff(const void *data, size_t size, const char *name,
 		   struct pr_image *out, struct pr_error *err);
+/* Uncompressed BMP (1/4/8-bit palette, 24, 32 bits): region-of-interest
+ * files such as CDnet's ROI.bmp. Grey palettes give 1 channel, else RGB. */
+int pr_decode_bmp(const void *data, size_t size, const char *name,
+		  struct pr_image *out, struct pr_error *err);
 
 /* Largest file pr_decode_file reads: an uncompressed 16-bit RGBA TIFF at
  * PR_IMAGE_MAX_PIXELS is 3.2 GB; anything larger cannot be a valid image.

@@ -29,6 +29,10 @@ enum pr_file_format pr_detect_format(const void *data, size_t size)
 	if (size >= 4 && ((p[0] == 'I' && p[1] == 'I' && (p[2] == 42 || p[2] == 43) && p[3] == 0) ||
 			  (p[0] == 'M' && p[1] == 'M' && p[2] == 0 && (p[3] == 42 || p[3] == 43))))
 		return PR_FMT_TIFF;
+	/* "BM", then a file size and the info header's size at offset 14 */
+	if (size >= 18 && p[0] == 'B' && p[1] == 'M' && (p[14] == 12 || p[14] >= 40) &&
+	    p[15] < 4 && p[16] == 0 && p[17] == 0)
+		return PR_FMT_BMP;
 	return PR_FMT_UNKNOWN;
 }
 
@@ -102,11 +106,12 @@ int pr_decode_memory(const void *data, size_t size, const char *name,
 	case PR_FMT_JPEG: return pr_decode_jpeg(data, size, name, out, err);
 	case PR_FMT_PNG: return pr_decode_png(data, size, name, out, err);
 	case PR_FMT_TIFF: return pr_decode_tiff(data, size, name, out, err);
+	case PR_FMT_BMP: return pr_decode_bmp(data, size, name, out, err);
 	default:
 		if (size == 0)
 			return pr_error_set(err, PR_EFORMAT, "%s: file is empty", name);
 		return pr_error_set(err, PR_EFORMAT,
-				    "%s: not a JPEG, PNG or TIFF file (unknown magic bytes)", name);
+				    "%s: not a JPEG, PNG, TIFF or BMP file (unknown magic bytes)", name);
 	}
 }
 

@@ -191,7 +191,16 @@ static uint64_t float_bits(float f)
 int pr_scene_render_plate(const struct pr_scene_params *p, unsigned index, struct pr_image *out,
 			  struct pr_error *err)
 {
+	return pr_scene_render_plate_truth(p, index, out, NULL, err);
+}
+
+int pr_scene_render_plate_truth(const struct pr_scene_params *p, unsigned index,
+				struct pr_image *out, struct pr_scene_truth *truth,
+				struct pr_error *err)
+{
 	memset(out, 0, sizeof(*out));
+	if (truth)
+		memset(truth, 0, sizeof(*truth));
 	int rc = check_params(p, err);
 	if (rc)
 		return rc;
@@ -205,6 +214,17 @@ int pr_scene_render_plate(const struct pr_scene_params *p, unsigned index, struc
 	}
 	if ((rc = pr_image_alloc(out, p->width, p->height, 3, 8, err)))
 		goto fail;
+	if (truth) {
+		const size_t npix = (size_t)p->width * p->height;
+		truth->width = p->width;
+		truth->height = p->height;
+		truth->alpha = calloc(npix, 1);
+		truth->labels = calloc(npix, 1);
+		if (!truth->alpha || !truth->labels) {
+			rc = pr_error_set(err, PR_ENOMEM, "out of memory for scene truth");
+			goto fail;
+		}
+	}
 	/* plates and shots draw drift from one stream per frame, seeded by
 	 * the frame's number, so frame 3 is the same whatever came before */
 	struct scene_rng rd = scene_rng_for(p->seed, 0xD1, 2 * (uint64_t)index);
@@ -230,6 +250,7 @@ fail:
 	rows_free(&rw);
 	scene_bg_free(&bg);
 	pr_image_free(out);
+	pr_scene_truth_free(truth);
 	return rc;
 }
 

@@ -67,6 +67,12 @@ struct pr_scene_truth {
 /* Render plate frame `index` (0..): the empty background with its own noise. */
 int pr_scene_render_plate(const struct pr_scene_params *p, unsigned index,
 			  struct pr_image *out, struct pr_error *err);
+/* The same with its truth (alpha: what does not belong to the empty
+ * background, such as a transient; all 0 for a clean frame). truth may be
+ * NULL. */
+int pr_scene_render_plate_truth(const struct pr_scene_params *p, unsigned index,
+				struct pr_image *out, struct pr_scene_truth *truth,
+				struct pr_error *err);
 /* Render the shot (8-bit RGB) and, if truth is not NULL, its truth. */
 int pr_scene_render_shot(const struct pr_scene_params *p, struct pr_image *out,
 			 struct pr_scene_truth *truth, struct pr_error *err);

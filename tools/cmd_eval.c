@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "cmd_eval_cdnet.h"
 #include "eval.h"
 #include "imageio.h"
 
@@ -20,6 +21,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: photorig eval --truth T --mask M [--unknown-band LO,HI]\n"
 	      "                     [--no-cdnet-unknown] [--json]\n"
+	      "       photorig eval --cdnet DIR [--plate-frames N] ... (see --cdnet DIR --help)\n"
 	      "\n"
 	      "Score masks against truth masks with the CDnet 2014 metrics: precision,\n"
 	      "recall, F-measure, IoU and PWC (percentage of wrong classifications).\n"
@@ -44,6 +46,10 @@ static void usage(FILE *out)
 	      "the mask named S, S_mask or S.mask (any of those extensions) in the mask\n"
 	      "folder. Each pair gets a line, then the total over all their pixels. Masks\n"
 	      "with no truth are ignored; a truth with no mask is an error.\n"
+	      "\n"
+	      "--cdnet DIR masks a recording in the CDnet change-detection layout (input/,\n"
+	      "groundtruth/, ROI.bmp, temporalROI.txt) against a plate built from the frames\n"
+	      "before its temporal ROI, and scores it.\n"
 	      "\n"
 	      "Exit status: 0 scored; 1 a file could not be read, sizes differ or a mask is\n"
 	      "missing; 2 usage error.\n",
@@ -74,7 +80,7 @@ static int image_ext(const char *name)
 }
 
 /* The 8-bit plane to score: alpha if the image has one, else channel 0. */
-static int read_plane(const char *path, uint8_t **plane, uint32_t *w, uint32_t *h)
+int cmd_eval_read_plane(const char *path, uint8_t **plane, uint32_t *w, uint32_t *h)
 {
 	struct pr_image img;
 	struct pr_error err = { 0, "" };
@@ -114,7 +120,7 @@ static int score_pair(const struct opts *o, const char *truth, const char *mask,
 	uint8_t *t = NULL, *m = NULL;
 	uint32_t tw, th, mw, mh;
 	int rc = -1;
-	if (read_plane(truth, &t, &tw, &th) || read_plane(mask, &m, &mw, &mh))
+	if (cmd_eval_read_plane(truth, &t, &tw, &th) || cmd_eval_read_plane(mask, &m, &mw, &mh))
 		goto out;
 	if (tw != mw || th != mh) {
 		fprintf(stderr, "photorig eval: size mismatch: truth %s is %ux%u but mask %s is %ux%u\n",
@@ -368,6 +374,9 @@ int cmd_eval(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--cdnet") || !strncmp(argv[i], "--cdnet=", 8))
+			return cmd_eval_cdnet(argc, argv);
 	struct opts o;
 	memset(&o, 0, sizeof(o));
 	pr_eval_rules_default(&o.rules);

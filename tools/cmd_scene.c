@@ -11,6 +11,7 @@
 
 #include "cli_util.h"
 #include "cmd.h"
+#include "cmd_scene_cdnet.h"
 #include "atomic_file.h"
 #include "imageio.h"
 #include "scene.h"
@@ -37,10 +38,14 @@ static const char scene_usage[] =
 	"  --thin               the object has thin parts 2 px wide\n"
 	"  --camouflage         part of the object has the background's colour\n"
 	"  --jpeg Q             write JPEG files at quality Q instead of PNG\n"
+	"  --cdnet              write the CDnet change-detection layout instead:\n"
+	"                       input/inNNNNNN.jpg (the --frames plate frames, then the\n"
+	"                       shots), groundtruth/gtNNNNNN.png, ROI.bmp and\n"
+	"                       temporalROI.txt (the shots), for photorig eval --cdnet\n"
 	"  -h, --help           this text\n";
 
 enum { O_OUT = 256, O_FRAMES, O_SHOTS, O_STEP, O_SIZE, O_BG, O_SEED, O_NOISE, O_EV, O_WB,
-       O_SHADOW, O_THIN, O_CAMO, O_JPEG };
+       O_SHADOW, O_THIN, O_CAMO, O_JPEG, O_CDNET };
 
 static const struct option scene_options[] = {
 	{ "out", required_argument, NULL, O_OUT },
@@ -57,6 +62,7 @@ static const struct option scene_options[] = {
 	{ "thin", no_argument, NULL, O_THIN },
 	{ "camouflage", no_argument, NULL, O_CAMO },
 	{ "jpeg", required_argument, NULL, O_JPEG },
+	{ "cdnet", no_argument, NULL, O_CDNET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -89,7 +95,7 @@ int cmd_scene(int argc, char **argv)
 	const char *out = NULL;
 	uint32_t frames = 3, shots = 1, u, quality = 0;
 	double step = 30, d;
-	int opt;
+	int opt, cdnet = 0;
 	char path[4096];
 
 	pr_scene_defaults(&sp);
@@ -162,6 +168,7 @@ int cmd_scene(int argc, char **argv)
 			if (cli_parse_u32("scene", "jpeg", optarg, 1, 100, &quality))
 				return 2;
 			break;
+		case O_CDNET: cdnet = 1; break;
 		case 'h': fputs(scene_usage, stdout); return 0;
 		case ':':
 			fprintf(stderr, "photorig scene: option '%s' needs a value\n", argv[optind - 1]);
@@ -177,6 +184,8 @@ int cmd_scene(int argc, char **argv)
 			out ? "unexpected argument" : "--out DIR is required");
 		return 2;
 	}
+	if (cdnet)
+		return scene_write_cdnet(&sp, out, frames, shots, step, (int)quality);
 	snprintf(path, sizeof(path), "%s/truth", out);
 	if (cli_make_dirs("scene", path))
 		return 1;
