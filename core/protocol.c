@@ -42,6 +42,7 @@ static const char *const event_names[PR_EV_COUNT] = {
 	[PR_EV_SCAN] = "scan",
 	[PR_EV_BACKDROP_WRITTEN] = "backdrop_written",
 	[PR_EV_SHEET_WRITTEN] = "sheet_written",
+	[PR_EV_MASK_SKIPPED] = "mask_skipped",
 };
 
 enum field_type { F_U32, F_NAME, F_DOUBLE };

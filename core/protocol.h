@@ -128,6 +128,7 @@ enum pr_event {
 	PR_EV_SCAN,                 /* a scan's state or step changed: step i of N, ETA */
 	PR_EV_BACKDROP_WRITTEN,     /* a shot's backdrop composite was written */
 	PR_EV_SHEET_WRITTEN,        /* a set's contact sheet was written */
+	PR_EV_MASK_SKIPPED,         /* a shot was saved but not masked (no plate, ...) */
 	PR_EV_COUNT
 };
 const char *pr_event_name(enum pr_event ev);

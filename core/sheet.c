@@ -56,7 +56,8 @@ void pr_sheet_tile_free(struct pr_sheet_tile *t)
 
 /* Area-average the shot and the mask down to tw x th; the outline is where
  * the downscaled mask (object when at least half the area was) changes
- * between 4-neighbours, drawn on both sides so it is 2 px wide. */
+ * between 4-neighbours, drawn on both sides so it is 2 px wide. With no mask
+ * (a shot saved unmasked) the thumbnail has no outline. */
 static int make_thumb(struct pr_sheet_tile *t, const struct pr_image *rgb, const uint8_t *mask,
 		      uint8_t flip, uint32_t tw, uint32_t th, const uint8_t outline[3],
 		      struct pr_error *err)
@@ -78,14 +79,15 @@ static int make_thumb(struct pr_sheet_tile *t, const struct pr_image *rgb, const
 		memset(acc, 0, sizeof(uint32_t) * 4 * tw);
 		for (uint32_t y = y0; y < y1; y++) {
 			const uint8_t *restrict s = pr_image_row(rgb, y);
-			const uint8_t *restrict m = mask + (size_t)y * W;
+			const uint8_t *restrict m = mask ? mask + (size_t)y * W : NULL;
 			for (uint32_t tx = 0; tx < tw; tx++) {
 				uint32_t *a = acc + 4 * tx;
 				for (uint32_t x = cx[tx]; x < cx[tx + 1]; x++) {
 					a[0] += s[3 * x];
 					a[1] += s[3 * x + 1];
 					a[2] += s[3 * x + 2];
-					a[3] += ((m[x] ^ flip) >> 7) & 1;
+					if (m)
+						a[3] += ((m[x] ^ flip) >> 7) & 1;
 				}
 			}
 		}
@@ -116,14 +118,14 @@ out:
 	return rc;
 }
 
-int pr_sheet_tile_make(struct pr_sheet_tile *t, const char *name, const struct pr_image *shot,
-		       const uint8_t *mask, int mask_inverted, const struct pr_mask_stats *stats,
-		       const struct pr_sheet_options *o, struct pr_error *err)
+/* The tile's name and thumbnail (outlined when mask is not NULL). */
+static int tile_thumb(struct pr_sheet_tile *t, const char *name, const struct pr_image *shot,
+		      const uint8_t *mask, uint8_t flip, const struct pr_sheet_options *o,
+		      struct pr_error *err)
 {
 	struct pr_image conv = { 0 };
 	const struct pr_image *rgb = shot;
 	const uint32_t W = shot->width, H = shot->height;
-	const uint8_t flip = mask_inverted ? 0x80 : 0;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -142,10 +144,31 @@ int pr_sheet_tile_make(struct pr_sheet_tile *t, const char *name, const struct p
 		th = 1;
 	rc = make_thumb(t, rgb, mask, flip, tw, th, o->outline_rgb, err);
 	pr_image_free(&conv);
-	if (rc) {
+	if (rc)
 		pr_sheet_tile_free(t);
+	return rc;
+}
+
+int pr_sheet_tile_unmasked(struct pr_sheet_tile *t, const char *name, const struct pr_image *shot,
+			   const char *why, const struct pr_sheet_options *o, struct pr_error *err)
+{
+	int rc = tile_thumb(t, name, shot, NULL, 0, o, err);
+	if (rc)
 		return rc;
-	}
+	snprintf(t->note, sizeof(t->note), "%s", why && *why ? why : "not masked");
+	t->flags = PR_SHEET_UNMASKED;
+	return 0;
+}
+
+int pr_sheet_tile_make(struct pr_sheet_tile *t, const char *name, const struct pr_image *shot,
+		       const uint8_t *mask, int mask_inverted, const struct pr_mask_stats *stats,
+		       const struct pr_sheet_options *o, struct pr_error *err)
+{
+	const uint32_t W = shot->width, H = shot->height;
+	const uint8_t flip = mask_inverted ? 0x80 : 0;
+	int rc = tile_thumb(t, name, shot, mask, flip, o, err);
+	if (rc)
+		return rc;
 	if (stats) {
 		t->foreground = stats->foreground;
 		t->flags = pr_sheet_flags(stats);
@@ -289,7 +312,8 @@ static void draw_tile(struct pr_image *img, const struct pr_sheet_tile *t, uint3
 	const uint32_t tw = o->tile_width, line = PR_FONT_LINE * s;
 	const uint8_t *frame = (t->flags & (PR_SHEET_STALE | PR_SHEET_MOVED | PR_SHEET_MISSING))
 				       ? COL_RED
-			       : (t->flags & PR_SHEET_BORDER) ? COL_AMBER : COL_CELL;
+			       : (t->flags & (PR_SHEET_BORDER | PR_SHEET_UNMASKED)) ? COL_AMBER : COL_CELL;
+	const int noted = (t->flags & (PR_SHEET_MISSING | PR_SHEET_UNMASKED)) != 0;
 	const uint32_t cell_h = area_h + caption_height(o) + PR_SHEET_FRAME;
 	fill(img, (int64_t)x - PR_SHEET_FRAME, (int64_t)y - PR_SHEET_FRAME, tw + 2 * PR_SHEET_FRAME,
 	     cell_h + PR_SHEET_FRAME, frame);
@@ -307,17 +331,20 @@ static void draw_tile(struct pr_image *img, const struct pr_sheet_tile *t, uint3
 	buf[pr_font_fit(buf, s, tw - 2)] = '\0';
 	pr_font_draw(img, (int32_t)x + 1, (int32_t)ty, buf, s, COL_TEXT);
 	ty += line;
-	if (t->flags & PR_SHEET_MISSING)
+	if (noted)
 		snprintf(buf, sizeof(buf), "%s", t->note);
 	else
 		snprintf(buf, sizeof(buf), "fg %.1f%%", 100.0 * t->foreground);
 	buf[pr_font_fit(buf, s, tw - 2)] = '\0';
-	pr_font_draw(img, (int32_t)x + 1, (int32_t)ty,
-		     buf, s, (t->flags & PR_SHEET_MISSING) ? COL_RED : COL_TEXT);
+	pr_font_draw(img, (int32_t)x + 1, (int32_t)ty, buf, s,
+		     (t->flags & PR_SHEET_MISSING) ? COL_RED
+		     : (t->flags & PR_SHEET_UNMASKED) ? COL_AMBER : COL_TEXT);
 	ty += line;
 	int64_t bx = x + 1;
 	if (t->flags & PR_SHEET_MISSING)
 		bx = badge(img, bx, ty, "MISSING", s, COL_RED, COL_WHITE);
+	if (t->flags & PR_SHEET_UNMASKED)
+		bx = badge(img, bx, ty, "NOT MASKED", s, COL_AMBER, COL_BLACK);
 	if (t->flags & PR_SHEET_STALE)
 		bx = badge(img, bx, ty, "STALE", s, COL_RED, COL_WHITE);
 	if (t->flags & PR_SHEET_MOVED)

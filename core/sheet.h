@@ -31,6 +31,7 @@ enum {
 	PR_SHEET_MOVED = 1u << 1,   /* the camera moved since the plate */
 	PR_SHEET_BORDER = 1u << 2,  /* the object touches the frame's edge */
 	PR_SHEET_MISSING = 1u << 3, /* no shot, or masking failed (see note) */
+	PR_SHEET_UNMASKED = 1u << 4,/* the shot is there but was not masked (see note) */
 };
 
 #define PR_SHEET_GAP 8
@@ -46,7 +47,7 @@ struct pr_sheet_options {
 
 struct pr_sheet_tile {
 	char name[64];
-	char note[64];           /* shown for a missing camera */
+	char note[64];           /* shown for a missing or unmasked camera */
 	struct pr_image thumb;   /* 8-bit RGB, outline drawn; empty when missing */
 	double foreground;       /* 0..1 */
 	unsigned flags;          /* PR_SHEET_* */
@@ -71,6 +72,11 @@ int pr_sheet_tile_make(struct pr_sheet_tile *t, const char *name, const struct p
 		       const struct pr_sheet_options *o, struct pr_error *err);
 /* A tile for a camera that delivered nothing or failed; why goes in the caption. */
 void pr_sheet_tile_missing(struct pr_sheet_tile *t, const char *name, const char *why);
+/* A tile for a shot that was saved but not masked: the photo with no
+ * outline, flagged PR_SHEET_UNMASKED, why in the caption ("not masked: no
+ * plate"), so a sheet never shows a saved photo as missing. */
+int pr_sheet_tile_unmasked(struct pr_sheet_tile *t, const char *name, const struct pr_image *shot,
+			   const char *why, const struct pr_sheet_options *o, struct pr_error *err);
 void pr_sheet_tile_free(struct pr_sheet_tile *t);
 
 /* Compose the rows into one 8-bit RGB image. */

@@ -22,6 +22,7 @@
 
 #include "imageio.h"
 #include "log.h"
+#include "unmasked.h"
 
 /* Why a camera is left out of a new set: it is offline (its thread
  * re-attaches it with back-off) or being re-opened. NULL when it can shoot. */
@@ -85,6 +86,8 @@ static void mask_not_done(struct daemon *d, struct set_rec *set, struct shot_rec
 	journal_shot(d, st == MASK_SKIPPED ? "mask_skipped" : "mask_failed", set, r, o);
 	if (st == MASK_FAILED)
 		LOG_WARN("set %u, %s: %s", set->number, r->camera, r->note);
+	else
+		unmasked_event(d, set, r);
 }
 
 /* Queue the mask of a saved original, or record why it is not masked. */
@@ -99,9 +102,13 @@ static void mask_submit(struct daemon *d, struct set_rec *set, uint32_t shot)
 	const struct pr_camera_config *cc = &d->cfg.cameras[cam];
 	struct plate_ref *plate = d->plates ? d->plates[cam] : NULL;
 	if (cc->mask.method == PR_MASK_PLATE && !plate) {
-		mask_not_done(d, set, r, MASK_SKIPPED,
-			      "no plate for camera %s: saved unmasked (record one: photorig plate)",
-			      r->camera);
+		if (plate_error(d, cam))
+			mask_not_done(d, set, r, MASK_SKIPPED, "plate unreadable for camera %s: saved "
+				      "unmasked (%.120s; record it again: photorig plate)", r->camera,
+				      plate_error(d, cam));
+		else
+			mask_not_done(d, set, r, MASK_SKIPPED, "no plate for camera %s: saved unmasked "
+				      "(record one: photorig plate)", r->camera);
 		return;
 	}
 	char settings[PR_PLATE_SETTINGS_MAX];
@@ -207,6 +214,7 @@ static void set_try_finish(struct daemon *d, struct set_rec *set)
 	json_object_object_add(e, "session", json_object_new_string(d->session->name));
 	json_object_object_foreach(summary, key, val)
 		json_object_object_add(e, key, json_object_get(val));
+	json_object_object_add(e, "unmasked", unmasked_json(set));
 	ctl_broadcast(d, e);
 	struct rig_op *op = &d->op;
 	if (op->kind == OP_CAPTURE && op->sets_started && set->number >= op->first_set) {
@@ -217,6 +225,7 @@ static void set_try_finish(struct daemon *d, struct set_rec *set)
 		json_object_object_add(res, "set", json_object_new_int64(set->number));
 		json_object_object_add(res, "complete", json_object_new_boolean(set->complete));
 		json_object_object_add(res, "missing", json_object_get(miss));
+		json_object_object_add(res, "unmasked", unmasked_json(set));
 		json_object_object_get_ex(summary, "spread_ms", &v);
 		json_object_object_add(res, "spread_ms", json_object_get(v));
 		json_object_array_add(op->results, res);

@@ -612,6 +612,7 @@ struct daemon {
 	int ready_sent;
 	int64_t attach_deadline;
 	struct plate_ref **plates;    /* by camera index */
+	char (*plate_errors)[512];    /* plates that could not be loaded (unmasked.c) */
 
 	/* reports */
 	pthread_mutex_t rep_lock;

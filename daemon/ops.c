@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "unmasked.h"
 
 static const char *const slot_words[] = { "attaching", "ready", "offline", "recovering" };
 
@@ -66,6 +67,8 @@ static json_object *camera_json(const struct daemon *d, uint32_t i)
 	}
 	json_object *p = plate_store_json(d, (int)i);
 	json_object_object_add(o, "plate", p ? p : NULL);
+	if (plate_error(d, (int)i))
+		json_object_object_add(o, "plate_error", json_object_new_string(plate_error(d, (int)i)));
 	return o;
 }
 
@@ -110,6 +113,9 @@ static void op_status(struct daemon *d, struct client *c, const struct pr_reques
 		json_object *pl = plate_store_json(d, (int)i);
 		json_object_object_add(p, "camera", json_object_new_string(d->slots[i].cfg.name));
 		json_object_object_add(p, "plate", pl ? pl : NULL);
+		if (plate_error(d, (int)i))
+			json_object_object_add(p, "plate_error",
+					       json_object_new_string(plate_error(d, (int)i)));
 		json_object_array_add(plates, p);
 	}
 	json_object_object_add(r, "plates", plates);

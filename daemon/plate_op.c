@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "unmasked.h"
 
 static void plate_path(const struct daemon *d, const char *camera, char *buf, size_t size)
 {
@@ -48,6 +49,7 @@ void plate_store_load(struct daemon *d)
 		atomic_init(&p->refs, 1);
 		if (pr_plate_load(path, &p->plate, &err)) {
 			LOG_WARN("camera %s: plate not loaded: %s", d->cfg.cameras[i].name, err.msg);
+			plate_error_set(d, (int)i, err.msg);
 			free(p);
 			continue;
 		}
@@ -64,6 +66,8 @@ void plate_store_free(struct daemon *d)
 		plate_ref_put(d->plates[i]);
 	free(d->plates);
 	d->plates = NULL;
+	free(d->plate_errors);
+	d->plate_errors = NULL;
 }
 
 json_object *plate_store_json(const struct daemon *d, int cam)
@@ -177,6 +181,7 @@ void plate_on_report(struct daemon *d, struct report *r)
 		} else {
 			plate_ref_put(d->plates[r->cam]);
 			d->plates[r->cam] = r->plate;
+			plate_error_set(d, r->cam, NULL);
 			r->plate = NULL;
 			json_object *p = plate_store_json(d, r->cam);
 			json_object_object_add(res, "plate", json_object_get(p));

@@ -34,6 +34,7 @@
 
 #include "atomic_file.h"
 #include "log.h"
+#include "unmasked.h"
 
 #define SESSION_ROWS_MAX 200
 #define SHEETS_NICE 10
@@ -47,12 +48,19 @@ struct pending {
 	uint8_t *have;
 };
 
+/* A shot saved but not masked: the sheet thread reads its original. */
+struct unmasked_shot {
+	char path[PATH_MAX];      /* "" = none */
+	char note[64];
+};
+
 struct sheet_job {
 	struct sheet_job *next;
 	char dir[PATH_MAX];
 	uint32_t set, nshots;
 	char label[96];
 	struct pr_sheet_tile (*tiles)[SHEET_TILES];
+	struct unmasked_shot *unmasked; /* [nshots] or NULL */
 };
 
 struct srow {
@@ -142,6 +150,11 @@ static int queue_empty(struct sheets *sh)
 	return empty;
 }
 
+static const char *set_tiles_name(const struct sheet_job *j, uint32_t i)
+{
+	return j->tiles[i][SHEET_TILE_SET].name;
+}
+
 static void write_job(struct sheets *sh, struct sheet_job *j)
 {
 	char folder[PATH_MAX + 16], path[PATH_MAX + 64];
@@ -156,6 +169,10 @@ static void write_job(struct sheets *sh, struct sheet_job *j)
 		report_sheet(sh, j, PR_ENOMEM, "out of memory for the contact sheet");
 		return;
 	}
+	for (uint32_t i = 0; j->unmasked && i < j->nshots; i++)
+		if (j->unmasked[i].path[0])
+			unmasked_tiles(j->tiles[i], set_tiles_name(j, i), j->unmasked[i].path,
+				       j->unmasked[i].note);
 	/* the tiles move out of the job: set_tiles freed here, small kept */
 	for (uint32_t i = 0; i < j->nshots; i++) {
 		set_tiles[i] = j->tiles[i][SHEET_TILE_SET];
@@ -237,6 +254,7 @@ static void *sheet_thread(void *arg)
 		pthread_mutex_unlock(&sh->lock);
 		write_job(sh, j);
 		tiles_free(j->tiles, j->nshots);
+		free(j->unmasked);
 		free(j);
 		pthread_mutex_lock(&sh->lock);
 	}
@@ -375,11 +393,21 @@ void sheets_set_finished(struct daemon *d, const struct set_rec *set)
 		pending_free(p);
 		return;
 	}
-	for (uint32_t i = 0; i < p->nshots; i++)
-		if (!p->have[i])
-			for (int k = 0; k < SHEET_TILES; k++)
-				pr_sheet_tile_missing(&p->tiles[i][k], set->shots[i].camera,
-						      missing_why(&set->shots[i]));
+	for (uint32_t i = 0; i < p->nshots; i++) {
+		const struct shot_rec *r = &set->shots[i];
+		if (p->have[i])
+			continue;
+		for (int k = 0; k < SHEET_TILES; k++)
+			pr_sheet_tile_missing(&p->tiles[i][k], r->camera, missing_why(r));
+		/* a saved photo is shown, never a blank tile: the sheet thread reads it */
+		if (!unmasked_shot(r) ||
+		    (!j->unmasked && !(j->unmasked = calloc(p->nshots, sizeof(*j->unmasked)))))
+			continue;
+		struct unmasked_shot *u = &j->unmasked[i];
+		if (pathf(u->path, sizeof(u->path), "%s/%s", p->dir, r->file))
+			u->path[0] = '\0';
+		snprintf(u->note, sizeof(u->note), "not masked: %s", unmasked_reason(r));
+	}
 	snprintf(j->dir, sizeof(j->dir), "%s", p->dir);
 	j->set = set->number;
 	j->nshots = p->nshots;

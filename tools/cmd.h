@@ -21,4 +21,15 @@ int cmd_bench(int argc, char **argv);
 int cmd_bench_rig(int argc, char **argv); /* photorig bench --rig */
 int cmd_sheet(int argc, char **argv);
 
+/* photorig capture's exit status when every set was complete but some
+ * shots were saved without a mask (documented in capture --help, README). */
+#define PHOTORIG_EXIT_UNMASKED 3
+
+#include <json-c/json.h>
+/* cmd_client.c: print one set's result (complete or missing, unmasked
+ * shots); the exit status a capture reply calls for (0 or
+ * PHOTORIG_EXIT_UNMASKED). */
+void client_show_set(json_object *set);
+int client_capture_verdict(json_object *reply);
+
 #endif

@@ -74,10 +74,15 @@ static int parse_opts(int argc, char **argv, const char *cmd, const char *usage,
 	"  --json          print the daemon's JSON reply instead of text\n"                     \
 	"  -h, --help      this text\n"
 
-static void print_plate(json_object *p)
+/* e: the camera's entry, which says why a plate file was not loaded */
+static void print_plate(json_object *p, json_object *e)
 {
 	if (!p || json_object_is_type(p, json_type_null)) {
-		printf("no plate");
+		if (pr_json_str(e, "plate_error", NULL))
+			printf("PLATE UNREADABLE: %s (record it again: photorig plate)",
+			       pr_json_str(e, "plate_error", ""));
+		else
+			printf("no plate");
 		return;
 	}
 	long age = (long)pr_json_int(p, "age_s", 0);
@@ -138,7 +143,7 @@ static void show_status(json_object *r)
 			json_object *e = json_object_array_get_idx(plates, i), *p = NULL;
 			json_object_object_get_ex(e, "plate", &p);
 			printf("  %-12s ", pr_json_str(e, "camera", "?"));
-			print_plate(p);
+			print_plate(p, e);
 			printf("\n");
 		}
 	}
@@ -157,7 +162,7 @@ static void show_cameras(json_object *r)
 		printf("%-12s %-8s %-10s %-16s %-24s ", pr_json_str(c, "name", "?"),
 		       pr_json_str(c, "driver", "?"), pr_json_str(c, "state", "?"),
 		       pr_json_str(c, "serial", ""), pr_json_str(c, "model", ""));
-		print_plate(p);
+		print_plate(p, c);
 		printf("\n");
 		if (pr_json_str(c, "error", NULL))
 			printf("             %s%s\n", strcmp(pr_json_str(c, "state", ""), "ready")
@@ -183,7 +188,7 @@ static void show_plates(json_object *r)
 		json_object_object_get_ex(res, "plate", &p);
 		if (pr_json_bool(res, "ok", 0)) {
 			printf("%-12s ", name);
-			print_plate(p);
+			print_plate(p, res);
 			printf("\n");
 		} else {
 			printf("%-12s FAILED: %s\n", name, pr_json_str(res, "error", "?"));
@@ -191,28 +196,56 @@ static void show_plates(json_object *r)
 	}
 }
 
-static void show_capture(json_object *r)
+/* One set's result: complete or what is missing, and the shots saved but
+ * not masked, by camera and why. */
+void client_show_set(json_object *s)
 {
-	json_object *sets, *miss;
-	if (!json_object_object_get_ex(r, "sets", &sets))
-		return;
-	for (size_t i = 0; i < json_object_array_length(sets); i++) {
-		json_object *s = json_object_array_get_idx(sets, i);
-		printf("set %lld: ", (long long)pr_json_int(s, "set", 0));
-		if (pr_json_bool(s, "complete", 0)) {
-			printf("complete, trigger spread %.2f ms\n", pr_json_double(s, "spread_ms", 0));
-			continue;
-		}
+	json_object *miss, *um;
+	printf("set %lld: ", (long long)pr_json_int(s, "set", 0));
+	if (pr_json_bool(s, "complete", 0)) {
+		printf("complete, trigger spread %.2f ms\n", pr_json_double(s, "spread_ms", 0));
+	} else {
 		printf("INCOMPLETE, missing:");
 		if (json_object_object_get_ex(s, "missing", &miss))
 			for (size_t k = 0; k < json_object_array_length(miss); k++)
 				printf(" %s", json_object_get_string(json_object_array_get_idx(miss, k)));
 		printf("\n");
 	}
+	if (!json_object_object_get_ex(s, "unmasked", &um) || !json_object_array_length(um))
+		return;
+	for (size_t k = 0; k < json_object_array_length(um); k++) {
+		json_object *u = json_object_array_get_idx(um, k);
+		printf("  %s: saved, NOT MASKED: %s (%s)\n", pr_json_str(u, "camera", "?"),
+		       pr_json_str(u, "reason", "?"), pr_json_str(u, "note", ""));
+	}
 }
 
-static int run(int argc, char **argv, enum pr_op op, const char *usage, const char *extra,
-	       int timeout_ms, void (*show)(json_object *))
+static void show_capture(json_object *r)
+{
+	json_object *sets;
+	if (!json_object_object_get_ex(r, "sets", &sets))
+		return;
+	for (size_t i = 0; i < json_object_array_length(sets); i++)
+		client_show_set(json_object_array_get_idx(sets, i));
+}
+
+/* A capture whose sets were complete but left shots unmasked has its own
+ * exit status, so a script can tell "all there" from "all there and masked". */
+int client_capture_verdict(json_object *r)
+{
+	json_object *sets, *um;
+	if (!r || !json_object_object_get_ex(r, "sets", &sets))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(sets); i++)
+		if (json_object_object_get_ex(json_object_array_get_idx(sets, i), "unmasked", &um) &&
+		    json_object_array_length(um))
+			return PHOTORIG_EXIT_UNMASKED;
+	return 0;
+}
+
+static int run_verdict(int argc, char **argv, enum pr_op op, const char *usage,
+		       const char *extra, int timeout_ms, void (*show)(json_object *),
+		       int (*verdict)(json_object *))
 {
 	struct client_opts o;
 	int rc = parse_opts(argc, argv, argv[0], usage, extra, &o);
@@ -236,8 +269,16 @@ static int run(int argc, char **argv, enum pr_op op, const char *usage, const ch
 	rc = client_simple(argv[0], o.socket, &req, timeout_ms, o.json, &rep);
 	if (rep.obj && !o.json && show)
 		show(rep.obj);
+	if (!rc && verdict)
+		rc = verdict(rep.obj);
 	pr_reply_free(&rep);
 	return rc;
+}
+
+static int run(int argc, char **argv, enum pr_op op, const char *usage, const char *extra,
+	       int timeout_ms, void (*show)(json_object *))
+{
+	return run_verdict(argc, argv, op, usage, extra, timeout_ms, show, NULL);
 }
 
 int cmd_status(int argc, char **argv)
@@ -271,13 +312,20 @@ int cmd_plate(int argc, char **argv)
 
 int cmd_capture(int argc, char **argv)
 {
-	return run(argc, argv, PR_OP_CAPTURE,
+	return run_verdict(argc, argv, PR_OP_CAPTURE,
 		   "usage: photorig capture [--count N] [--socket PATH] [--json]\n\n"
 		   "Fires every camera together, N times (default 1), into the active session.\n"
 		   "Each set's originals are saved as they arrive and masked against each\n"
-		   "camera's plate. Exit status 0 only when every set was complete.\n\n"
-		   "  --count N       capture sets, one after another\n" COMMON_HELP,
-		   "count", -1, show_capture);
+		   "camera's plate. A shot saved but not masked (no plate, a plate that could\n"
+		   "not be read or was recorded with other settings, a mask that failed) is\n"
+		   "named with its camera and why.\n\n"
+		   "  --count N       capture sets, one after another\n" COMMON_HELP
+		   "\nExit status:\n"
+		   "  0  every set complete and every shot masked\n"
+		   "  1  a set incomplete, or the capture refused or failed\n"
+		   "  2  usage error\n"
+		   "  3  every set complete, but some shots saved without a mask\n",
+		   "count", -1, show_capture, client_capture_verdict);
 }
 
 static void show_reload(json_object *r)

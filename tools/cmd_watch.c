@@ -34,6 +34,9 @@ static void show_event(json_object *e, const char *name)
 		printf("set %lld: %s, spread %.2f ms\n", set,
 		       pr_json_bool(e, "complete", 0) ? "complete" : "INCOMPLETE",
 		       pr_json_double(e, "spread_ms", 0));
+	else if (!strcmp(name, "mask_skipped"))
+		printf("set %lld: %s saved, NOT MASKED: %s (%s)\n", set, cam,
+		       pr_json_str(e, "reason", "?"), pr_json_str(e, "note", ""));
 	else if (!strcmp(name, "backdrop_written"))
 		printf("set %lld: %s backdrop %s\n", set, cam, pr_json_str(e, "file", "?"));
 	else if (!strcmp(name, "sheet_written"))

@@ -249,6 +249,42 @@ static void test_tile_from_mask_only(void **state)
 	free(inv);
 }
 
+/* A shot saved but not masked: the photo itself with no outline, an amber
+ * frame and the reason in the caption, never a blank missing tile. */
+static void test_unmasked_tile(void **state)
+{
+	(void)state;
+	struct pr_sheet_options o;
+	struct pr_sheet_tile t;
+	struct pr_error err;
+	struct pr_image shot, sheet;
+	assert_int_equal(pr_image_alloc(&shot, 64, 48, 3, 8, &err), 0);
+	for (uint32_t y = 0; y < 48; y++)
+		for (uint32_t x = 0; x < 64; x++)
+			memcpy(pr_image_row(&shot, y) + 3 * x, (uint8_t[3]){ (uint8_t)(x * 4), 90,
+									     (uint8_t)(y * 5) }, 3);
+	pr_sheet_options_default(&o);
+	assert_int_equal(pr_sheet_tile_unmasked(&t, "cam04", &shot, "not masked: no plate", &o, &err),
+			 0);
+	assert_int_equal(t.flags, PR_SHEET_UNMASKED);
+	assert_string_equal(t.note, "not masked: no plate");
+	assert_int_equal(t.thumb.width, 64);
+	assert_memory_equal(t.thumb.pixels, shot.pixels, shot.stride * shot.height);
+	struct pr_sheet_row row = { "set 0001", &t, 1 };
+	assert_int_equal(pr_sheet_render(&row, 1, &o, &sheet, &err), 0);
+	uint32_t x0, y0;
+	pr_sheet_tile_origin(&row, 1, &o, 0, 0, &x0, &y0);
+	/* the photo is on the sheet where the thumbnail goes, with no magenta */
+	assert_memory_equal(pr_image_row(&sheet, y0 + 10) + 3 * x0, pr_image_row(&shot, 10), 3 * 64);
+	assert_int_equal(count_colour(&sheet, x0, y0, 64, 48, MAGENTA), 0);
+	/* amber frame and caption, no red */
+	assert_true(count_colour(&sheet, 0, 0, sheet.width, sheet.height, AMBER) > 100);
+	assert_int_equal(count_colour(&sheet, 0, 0, sheet.width, sheet.height, RED), 0);
+	pr_image_free(&sheet);
+	pr_sheet_tile_free(&t);
+	pr_image_free(&shot);
+}
+
 static void test_font(void **state)
 {
 	(void)state;
@@ -281,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_four_camera_sheet),
 		cmocka_unit_test(test_session_sheet),
 		cmocka_unit_test(test_tile_from_mask_only),
+		cmocka_unit_test(test_unmasked_tile),
 		cmocka_unit_test(test_font),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

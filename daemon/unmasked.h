@@ -1,0 +1,38 @@
+/* photorigd: shots saved but not masked, named wherever results show.
+ *
+ * A shot whose original is on disk but that has no mask (no plate, a plate
+ * that could not be read, a plate recorded with other settings, a mask that
+ * failed) is not a success: the capture reply and the set_complete event
+ * name it under "unmasked" with a short reason, watchers get a mask_skipped
+ * event, and the contact sheet shows the photo itself, labelled "not
+ * masked: REASON", instead of a blank missing tile.
+ *
+ * A plate file that exists but cannot be loaded at start-up is a state of
+ * its camera ("plate unreadable: WHY") that `status` and `cameras` show. */
+#ifndef PHOTORIGD_UNMASKED_H
+#define PHOTORIGD_UNMASKED_H
+
+#include "daemon.h"
+
+/* The shot's original is saved and it has no mask (and none is coming). */
+int unmasked_shot(const struct shot_rec *r);
+/* The short reason: "no plate", "plate unreadable", "plate settings
+ * differ", "camera removed", "mask failed". */
+const char *unmasked_reason(const struct shot_rec *r);
+/* [{"camera","reason","note"}] of the set's unmasked shots (maybe empty). */
+json_object *unmasked_json(const struct set_rec *set);
+/* Loop: tell watchers that a saved shot is not masked (mask_skipped). */
+void unmasked_event(struct daemon *d, const struct set_rec *set, const struct shot_rec *r);
+
+/* Sheet thread: replace a shot's tiles (one per SHEET_TILE_* width) by
+ * tiles of the original at path, with no outline, captioned note. When the
+ * original cannot be read the tiles say so instead. */
+void unmasked_tiles(struct pr_sheet_tile tiles[SHEET_TILES], const char *camera,
+		    const char *path, const char *note);
+
+/* Plates that exist but could not be loaded (plate_op.c at start-up and
+ * reload): the loader's message, kept per camera until a plate is saved. */
+void plate_error_set(struct daemon *d, int cam, const char *msg);
+const char *plate_error(const struct daemon *d, int cam); /* NULL: none */
+
+#endif
