@@ -116,7 +116,15 @@ ini_set "camera auto" on_refused_control warn
 expect_status 0 "reload with on_refused_control = warn" -- pr reload
 wait_for 20 sh -c "\"$P\" cameras --socket \"$SOCK\" | grep -q 'auto .*ready'" &&
 	pass "the refusing camera attaches with the warning setting" || fail "auto not attached: $(pr cameras)"
-grep -A1 'warning: camera auto: .*refuses exposure_auto' "$RIG/daemon.log" | grep -q 'camera auto attached' &&
+# The warning comes from the camera's thread and "attached" from the loop
+# once it has taken the camera's report: other cameras re-attaching after the
+# reload may log between the two, and the log is read while it is written, so
+# wait (bounded) for the warning followed, anywhere later, by the attach.
+warned_then_attached() {
+	awk '/warning: camera auto: .*refuses exposure_auto/ { w = 1 }
+	     w && /camera auto attached/ { f = 1 } END { exit !f }' "$RIG/daemon.log"
+}
+wait_for 10 warned_then_attached &&
 	pass "the refusal is logged as a warning" || fail "no warning in the log: $(grep auto "$RIG/daemon.log")"
 
 expect_status 0 "plates of the three V4L2 cameras" -- pr plate

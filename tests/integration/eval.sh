@@ -5,7 +5,7 @@
 set -u
 BIN=${PHOTORIG_BIN:?PHOTORIG_BIN must name the photorig binary}
 SRC=${PHOTORIG_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
-DATA="$SRC/../shared/data/leaves"
+DATA="$SRC/tests/data/leaves"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 . "$(dirname "$0")/wrap.inc"

@@ -510,7 +510,7 @@ static void test_decode_plate_jpg_not_rotated(void **state)
 	(void)state;
 	struct pr_image img;
 	struct pr_error err = { 0 };
-	int rc = pr_decode_file(PHOTORIG_SHARED_DATA "/leaves/plate.jpg", &img, &err);
+	int rc = pr_decode_file(PHOTORIG_TEST_DATA "/leaves/plate.jpg", &img, &err);
 	if (rc)
 		fail_msg("%s", err.msg);
 	/* EXIF Orientation=8 must be ignored: stored grid is 320 wide */
@@ -525,7 +525,7 @@ static void test_decode_plate_jpg_not_rotated(void **state)
 	pr_image_free(&img);
 
 	struct pr_image mask;
-	assert_int_equal(pr_decode_file(PHOTORIG_SHARED_DATA "/leaves/alpha.png", &mask, &err), 0);
+	assert_int_equal(pr_decode_file(PHOTORIG_TEST_DATA "/leaves/alpha.png", &mask, &err), 0);
 	assert_int_equal(mask.width, 320);
 	assert_int_equal(mask.height, 480);
 	assert_int_equal(mask.channels, 1);
