@@ -16,7 +16,9 @@ const char *const pr_cfg_section_names[SEC_COUNT] = {
 };
 
 static const char *const log_levels[] = { "err", "warning", "notice", "info", "debug", NULL };
-static const char *const conventions[] = { "metashape", "realitycapture", "colmap", NULL };
+/* in the order of the PR_CONV_* bits (outputs.h) */
+static const char *const conventions[] = { "metashape", "realitycapture", "colmap", "alicevision",
+					   NULL };
 /* Same order as enum pr_tiff_compression. */
 static const char *const tiff_compressions[] = { "none", "lzw", "deflate", "zstd", NULL };
 /* Same order as enum pr_mask_method. */

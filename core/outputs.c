@@ -19,6 +19,7 @@ static const struct {
 	{ "metashape", PR_CONV_METASHAPE },
 	{ "realitycapture", PR_CONV_REALITYCAPTURE },
 	{ "colmap", PR_CONV_COLMAP },
+	{ "alicevision", PR_CONV_ALICEVISION },
 };
 #define NCONV (sizeof(conventions) / sizeof(conventions[0]))
 
@@ -35,7 +36,7 @@ int pr_conventions_parse(const char *list, unsigned *out, struct pr_error *err)
 		if (!bit)
 			return pr_error_set(err, PR_EINVAL,
 					    "unknown mask convention '%.*s' (known: metashape, "
-					    "realitycapture, colmap)",
+					    "realitycapture, colmap, alicevision)",
 					    (int)len, s);
 		set |= bit;
 		s += len;

@@ -8,6 +8,7 @@
  *   metashape         OUT/S_mask.png      (Metashape's {filename}_mask.png template)
  *   realitycapture    OUT/N.mask.png
  *   colmap            OUT/masks/N.png
+ *   alicevision       OUT/masks/S.png     (always written)
  * Every file is written atomically. */
 #ifndef PHOTORIG_OUTPUTS_H
 #define PHOTORIG_OUTPUTS_H
@@ -21,6 +22,9 @@ enum {
 	PR_CONV_METASHAPE = 1u << 0,
 	PR_CONV_REALITYCAPTURE = 1u << 1,
 	PR_CONV_COLMAP = 1u << 2,
+	/* AliceVision's masksFolder/S.png is the masks/S.png written for every
+	 * shot: asking for it adds no file, and names the form in configs */
+	PR_CONV_ALICEVISION = 1u << 3,
 };
 
 /* Parse "metashape,realitycapture,colmap" (any subset, comma-separated). */

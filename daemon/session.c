@@ -319,6 +319,9 @@ json_object *session_list(struct daemon *d)
 		snprintf(m, sizeof(m), "%s/%s/manifest.json", d->cfg.daemon.output_root, names[i]);
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "name", json_object_new_string(names[i]));
+		/* the folder, for clients that work on its files (photorig export) */
+		json_object_object_add(o, "dir", json_object_new_string_len(
+						       m, (int)(strlen(m) - strlen("/manifest.json"))));
 		json_object_object_add(o, "active", json_object_new_boolean(
 						       d->session && !strcmp(d->session->name, names[i])));
 		json_object *man = json_object_from_file(m), *sets;

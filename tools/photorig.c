@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "raw", cmd_raw, "send stdin to photorigd as is, print the replies (scripts)" },
 	{ "bench", cmd_bench, "time each masking stage on a generated scene or given files" },
 	{ "sheet", cmd_sheet, "contact sheet of shots with their mask outlines (offline)" },
+	{ "export", cmd_export, "a session for colmap, metashape, realitycapture, meshroom (offline)" },
 };
 
 static void usage(FILE *out)

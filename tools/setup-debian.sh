@@ -7,7 +7,8 @@ PACKAGES="build-essential cmake pkg-config
   libinih-dev libjson-c-dev libsystemd-dev
   libgphoto2-dev libv4l-dev libusb-1.0-0-dev
   libcmocka-dev jq python3 systemd
-  clang libclang-rt-14-dev"
+  clang libclang-rt-14-dev
+  colmap sqlite3 libsqlite3-dev"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive

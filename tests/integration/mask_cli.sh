@@ -16,6 +16,11 @@ for f in masks/shot_00.png shot_00.tif shot_00_mask.png shot_00.png.mask.png mas
 	if [ -s "$TMP/out/$f" ]; then pass "wrote $f"; else fail "missing $f"; fi
 done
 if cmp -s "$TMP/out/masks/shot_00.png" "$TMP/out/shot_00_mask.png"; then pass "convention copies identical"; else fail "convention copies differ"; fi
+# alicevision's masksFolder/STEM.png is masks/S.png: accepted, adds no file
+expect_status 0 "--conventions alicevision" -- \
+	"$P" mask --plate "$IN/plate_00.png" --no-tiff --out "$TMP/av" --conventions alicevision "$IN/shot_00.png"
+[ "$(cd "$TMP/av" && find . -type f | sort | tr '\n' ' ')" = "./masks/shot_00.png " ] &&
+	pass "alicevision: masks/shot_00.png and nothing else" || fail "alicevision wrote: $(cd "$TMP/av" && find . -type f)"
 if ls -A "$TMP/out" "$TMP/out/masks" | grep -q '\.tmp$'; then fail "temporary files left"; else pass "no temporary files left"; fi
 expect_status 0 "masks score F >= 0.95 against the truth" -- \
 	"$P" eval --truth "$IN/truth/shot_00.png" --mask "$TMP/out/masks/shot_00.png" --json

@@ -360,6 +360,19 @@ static void test_values_and_quoting(void **state)
 	pr_config_free(&cfg);
 }
 
+/* alicevision names the masks/S.png every shot gets; its bit is the core's */
+static void test_conventions_alicevision(void **state)
+{
+	(void)state;
+	struct pr_config cfg;
+	load_ok("[rig]\nconventions = alicevision, colmap\n[camera a]\ndriver = sim\n", "a.ini", &cfg);
+	assert_int_equal(cfg.rig.conventions, PR_CONV_ALICEVISION | PR_CONV_COLMAP);
+	char *text = print_to_string(&cfg);
+	assert_non_null(strstr(text, "conventions = colmap,alicevision\n"));
+	free(text);
+	pr_config_free(&cfg);
+}
+
 static void test_relative_paths(void **state)
 {
 	(void)state;
@@ -651,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_mask_inheritance),
 		cmocka_unit_test(test_backdrop_keys),
 		cmocka_unit_test(test_values_and_quoting),
+		cmocka_unit_test(test_conventions_alicevision),
 		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_check_template),
 		cmocka_unit_test(test_bad_configs),
