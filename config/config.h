@@ -171,6 +171,7 @@ struct pr_camera_config {
 	uint32_t seed;                    /* 0 = derived from the position name */
 	uint32_t latency_ms;
 	double noise;                     /* sensor noise sigma, 8-bit levels */
+	char sim_scene[256];              /* conditions rendered (pr_scene_options_parse); "" = none */
 	/* v4l2 */
 	char pixel_format[5];             /* fourcc (YUYV, MJPG, ...); "" = driver's choice */
 	uint32_t fps;                     /* 0 = camera default */

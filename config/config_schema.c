@@ -4,6 +4,7 @@
 
 #include "backdrop.h"
 #include "crop.h"
+#include "scene.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -84,6 +85,19 @@ static int check_printable(const void *field, char *why, size_t size)
 			snprintf(why, size, "spaces and control characters are not allowed");
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* sim: the conditions the camera renders, as core/scene.h reads them. */
+static int check_sim_scene(const void *field, char *why, size_t size)
+{
+	struct pr_scene_params sp;
+	struct pr_error err;
+	pr_scene_defaults(&sp);
+	if (pr_scene_options_parse(field, &sp, &err)) {
+		snprintf(why, size, "%s", err.msg);
+		return -1;
 	}
 	return 0;
 }
@@ -369,6 +383,8 @@ const struct cfg_key pr_cfg_keys[] = {
 	{ SEC_CAMERA, "latency_ms", CT_U32, CM(latency_ms), 0, 60000, "20",
 	  .drivers = DRV(PR_CAM_SIM) },
 	{ SEC_CAMERA, "noise", CT_DOUBLE, CM(noise), 0, 100, "2", .drivers = DRV(PR_CAM_SIM) },
+	{ SEC_CAMERA, "scene", CT_STRING, CM(sim_scene), .def = "", .drivers = DRV(PR_CAM_SIM),
+	  .check = check_sim_scene },
 	{ SEC_CAMERA, "pixel_format", CT_STRING, CM(pixel_format), .def = "",
 	  .drivers = DRV(PR_CAM_V4L2), .check = check_fourcc },
 	{ SEC_CAMERA, "fps", CT_U32, CM(fps), 0, 1000, "0", .drivers = DRV(PR_CAM_V4L2) },

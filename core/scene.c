@@ -29,7 +29,7 @@ static int check_params(const struct pr_scene_params *p, struct pr_error *err)
 	    p->height > PR_IMAGE_MAX_SIDE || (uint64_t)p->width * p->height > PR_IMAGE_MAX_PIXELS)
 		return pr_error_set(err, PR_ESIZE, "scene size %ux%u is outside 32..%u per side",
 				    p->width, p->height, PR_IMAGE_MAX_SIDE);
-	if ((unsigned)p->background > PR_SCENE_GREEN)
+	if ((unsigned)p->background > PR_SCENE_FOLIAGE)
 		return pr_error_set(err, PR_EINVAL, "unknown scene background %d", (int)p->background);
 	/* the negated comparisons also reject NaN */
 	if (!(p->noise_sigma >= 0.0f && p->noise_sigma <= 64.0f))
@@ -50,6 +50,21 @@ static int check_params(const struct pr_scene_params *p, struct pr_error *err)
 	if (p->jpeg_quality < 0 || p->jpeg_quality > 100)
 		return pr_error_set(err, PR_EINVAL, "JPEG quality %d is outside 0..100",
 				    p->jpeg_quality);
+	if (!(p->transient >= 0.0f && p->transient <= 1.0f))
+		return pr_error_set(err, PR_EINVAL, "scene transient share %g is outside 0..1",
+				    (double)p->transient);
+	if (!(p->object_scale == 0.0f || (p->object_scale >= 0.05f && p->object_scale <= 1.0f)))
+		return pr_error_set(err, PR_EINVAL, "scene object scale %g is outside 0.05..1",
+				    (double)p->object_scale);
+	if (p->colours != 0 && (p->colours < 2 || p->colours > 8))
+		return pr_error_set(err, PR_EINVAL, "scene object colours %d: 0 or 2..8",
+				    p->colours);
+	if (!(p->shadow_ratio == 0.0f || (p->shadow_ratio >= 0.05f && p->shadow_ratio <= 0.95f)))
+		return pr_error_set(err, PR_EINVAL, "scene shadow ratio %g is outside 0.05..0.95",
+				    (double)p->shadow_ratio);
+	if (!(p->shadow_tint >= 0.0f && p->shadow_tint <= 0.5f))
+		return pr_error_set(err, PR_EINVAL, "scene shadow tint %g is outside 0..0.5",
+				    (double)p->shadow_tint);
 	return 0;
 }
 
@@ -236,11 +251,20 @@ int pr_scene_render_plate_truth(const struct pr_scene_params *p, unsigned index,
 		goto fail;
 	}
 	camera_init(cam, p, ev, one, scene_rng_for(p->seed, 0x9A, index));
+	struct scene_transient tr;
+	const int hand = pr_scene_plate_has_transient(p, index);
+	if (hand)
+		scene_transient_init(&tr, p, index);
 	for (uint32_t y = 0; y < p->height; y++) {
 		scene_bg_row(&bg, y, rw.clean[0], rw.clean[1], rw.clean[2]);
+		if (hand)
+			scene_transient_row(&tr, y, p->width, rw.clean,
+					    truth ? truth->alpha + (size_t)y * p->width : NULL);
 		camera_row(cam, rw.clean, rw.noise, pr_image_row(out, y), p->width);
 	}
 	free(cam);
+	for (size_t i = 0; truth && i < (size_t)p->width * p->height; i++)
+		truth->labels[i] = truth->alpha[i] >= 128 ? PR_LABEL_OBJECT : 0;
 	if (p->jpeg_quality > 0 && (rc = jpeg_round_trip(out, p->jpeg_quality, err)))
 		goto fail;
 	rows_free(&rw);
@@ -373,6 +397,14 @@ int pr_scene_render_shot(const struct pr_scene_params *p, struct pr_image *out,
 			for (int c = 0; c < 3; c++) {
 				float *restrict v = rw.io[c];
 				const float *restrict f = rw.fac;
+				if (o->s_tint > 0.0f) {
+					/* lit by the sky alone: redder light is lost,
+					 * bluer kept, the more the deeper the shadow */
+					const float k = o->s_tint * (float)(c - 1) / (1.0f - o->s_dark);
+					for (int x = o->sx0; x < o->sx1; x++)
+						v[x] *= f[x] * (1.0f + k * (1.0f - f[x]));
+					continue;
+				}
 				for (int x = o->sx0; x < o->sx1; x++)
 					v[x] *= f[x];
 			}

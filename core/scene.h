@@ -18,6 +18,7 @@ enum pr_scene_background {
 	PR_SCENE_TEXTURED = 0, /* smooth gradients + mid-frequency texture + a few hard edges */
 	PR_SCENE_PLAIN,        /* a near-uniform studio sweep (light grey, slight vignette) */
 	PR_SCENE_GREEN,        /* a green screen with uneven lighting */
+	PR_SCENE_FOLIAGE,      /* dense leaves: strong fine texture that JPEG smears */
 };
 
 struct pr_scene_params {
@@ -34,6 +35,20 @@ struct pr_scene_params {
 	int camouflage;        /* part of the object has exactly the background's colour */
 	int jpeg_quality;      /* 0: none; else shot and plates pass through JPEG at this quality */
 	uint32_t shot_index;   /* shot number: each gets its own noise and drift (sim camera) */
+
+	/* The hard conditions real rigs meet (all 0 = off, and the scene is
+	 * exactly the one rendered without them). */
+	float transient;       /* share of plate frames a hand reaches into, over where the
+				* object will stand (0..1; frame i has it when
+				* floor((i+1)*share) > floor(i*share)) */
+	int platter;           /* the object stands on a textured turntable platter that turns
+				* with angle_deg, in plates as in shots */
+	float object_scale;    /* object size relative to the usual (0 = 1; 0.05..1) */
+	int colours;           /* 0: the usual glaze; 2..8: painted in patches of this many colours */
+	float shadow_ratio;    /* brightness ratio at the shadow's core (0 = 0.5..0.75 from the
+				* seed; else 0.05..0.95; needs shadow) */
+	float shadow_tint;     /* the shadow's colour shifted toward blue ambient light by this
+				* share (red down, blue up; 0..0.5) */
 };
 
 /* Defaults: 640x480, seed 1, textured, noise 2, no drift, wb 1, no extras.
@@ -51,7 +66,8 @@ enum {
 	PR_LABEL_EDGE = 2,        /* within 2 px (chessboard) of a pixel with 0 < alpha < 255
 				   * or of a change across alpha 128 */
 	PR_LABEL_SHADOW = 4,      /* alpha == 0 and darkened by the shadow by more than 10%
-				   * (the core by 0.5..0.75, all channels alike) */
+				   * (the core by 0.5..0.75, or shadow_ratio, tinted by
+				   * shadow_tint) */
 	PR_LABEL_THIN = 8,        /* touched by a thin part (2 px wide) not covered by the body */
 	PR_LABEL_CAMOUFLAGE = 16, /* object pixel with exactly the plate's colour (before
 				   * noise and exposure) */
@@ -63,6 +79,17 @@ struct pr_scene_truth {
 	uint8_t *labels;  /* PR_LABEL_* bits, width*height */
 	uint8_t fg_rgb[3];/* the object's main colour, before shading and exposure */
 };
+
+/* Does plate frame `index` have the transient (see transient above)? */
+int pr_scene_plate_has_transient(const struct pr_scene_params *p, unsigned index);
+
+/* Set scene parameters from a text such as the sim camera's `scene` key:
+ * comma- or space-separated KEY or KEY=VALUE items, applied in order:
+ *   background=textured|plain|green|foliage  transient=SHARE  platter
+ *   small=SCALE  colours=N  shadow[=RATIO]  tint=SHARE  ev=EV  jpeg=Q
+ *   thin  camouflage  noise=SIGMA
+ * An unknown key or a value out of range is PR_EINVAL naming it. */
+int pr_scene_options_parse(const char *text, struct pr_scene_params *p, struct pr_error *err);
 
 /* Render plate frame `index` (0..): the empty background with its own noise. */
 int pr_scene_render_plate(const struct pr_scene_params *p, unsigned index,

@@ -197,6 +197,7 @@ int scene_bg_init(struct scene_bg *bg, const struct pr_scene_params *p, struct p
 	case PR_SCENE_TEXTURED: setup_textured(bg, &r, s); break;
 	case PR_SCENE_PLAIN: setup_plain(bg, &r); break;
 	case PR_SCENE_GREEN: setup_green(bg, &r, s); break;
+	case PR_SCENE_FOLIAGE: scene_foliage_setup(bg, &r); break;
 	default:
 		return pr_error_set(err, PR_EINVAL, "unknown scene background %d", (int)p->background);
 	}
@@ -206,10 +207,12 @@ int scene_bg_init(struct scene_bg *bg, const struct pr_scene_params *p, struct p
 	if ((rc = scene_noise_init(&bg->lf, &rn, bg->w, bg->h, big / 4.0f, err)) ||
 	    (rc = scene_noise_init(&bg->col, &rn, bg->w, bg->h, big / 3.0f, err)) ||
 	    (rc = scene_noise_init(&bg->mid, &rn, bg->w, bg->h, 22.0f * s, err)) ||
-	    (rc = scene_noise_init(&bg->fine, &rn, bg->w, bg->h, 4.0f * sqrtf(s), err))) {
+	    (rc = scene_noise_init(&bg->fine, &rn, bg->w, bg->h, 4.0f * sqrtf(s), err)) ||
+	    (rc = scene_foliage_init(bg, p, s, err))) {
 		scene_bg_free(bg);
 		return rc;
 	}
+	scene_platter_init(&bg->platter, p);
 	float *block = malloc(sizeof(float) * w * 9);
 	if (!block) {
 		scene_bg_free(bg);
@@ -254,6 +257,7 @@ void scene_bg_free(struct scene_bg *bg)
 	scene_noise_free(&bg->col);
 	scene_noise_free(&bg->mid);
 	scene_noise_free(&bg->fine);
+	scene_noise_free(&bg->leaf);
 	free(bg->vig_x);
 	bg->vig_x = NULL;
 }
@@ -390,5 +394,8 @@ void scene_bg_row(struct scene_bg *bg, uint32_t y, float *restrict r, float *res
 	case PR_SCENE_TEXTURED: row_textured(bg, y, r, g, b); break;
 	case PR_SCENE_PLAIN: row_plain(bg, y, r, g, b); break;
 	case PR_SCENE_GREEN: row_green(bg, y, r, g, b); break;
+	case PR_SCENE_FOLIAGE: scene_foliage_row(bg, y, r, g, b); break;
 	}
+	if (bg->platter.on)
+		scene_platter_row(&bg->platter, y, r, g, b);
 }

@@ -100,6 +100,16 @@ struct scene_wrinkle {
 	float bx0, bx1, by0, by1; /* bounding box */
 };
 
+/* A turntable platter: an elliptic disc seen from above with a printed
+ * pattern that turns with the table, and its rim below (scene_hard.c). */
+struct scene_platter {
+	int on;
+	float cx, cy, ax, ay, thick; /* centre, half axes, rim height (pixels) */
+	float ct, st;                /* cos and sin of the table's angle */
+	float a[3], b[3], side[3];   /* ground, print and rim colours */
+	int x0, x1, y0, y1;          /* bounding box, clipped, half-open */
+};
+
 #define SCENE_MAX_SEAMS 4
 #define SCENE_MAX_WRINKLES 8
 
@@ -120,6 +130,9 @@ struct scene_bg {
 	struct scene_wrinkle wrinkles[SCENE_MAX_WRINKLES];
 	int nwrinkles;
 	struct scene_noise lf, mid, fine, col;
+	struct scene_noise leaf;      /* foliage: leaf-sized noise */
+	float gap[3];                 /* foliage: the dark between the leaves */
+	struct scene_platter platter;
 	/* per-column and scratch rows (width floats each) */
 	float *vig_x, *seam_fac, *weave_x, *hot_x_fac;
 	float *r_lf, *r_mid, *r_fine, *r_col, *r_fold;
@@ -130,6 +143,38 @@ int scene_bg_init(struct scene_bg *bg, const struct pr_scene_params *p, struct p
 void scene_bg_row(struct scene_bg *bg, uint32_t y, float *restrict r, float *restrict g,
 		  float *restrict b);
 void scene_bg_free(struct scene_bg *bg);
+
+/* scene_hard.c: foliage, the platter and the plate frames' transient. */
+void scene_foliage_setup(struct scene_bg *bg, struct scene_rng *r);
+int scene_foliage_init(struct scene_bg *bg, const struct pr_scene_params *p, float s,
+		       struct pr_error *err);
+void scene_foliage_row(struct scene_bg *bg, uint32_t y, float *restrict r, float *restrict g,
+		       float *restrict b);
+void scene_platter_init(struct scene_platter *pl, const struct pr_scene_params *p);
+/* Draw the platter over a background row (full rows). */
+void scene_platter_row(const struct scene_platter *pl, uint32_t y, float *restrict r,
+		       float *restrict g, float *restrict b);
+
+#define SCENE_TRANSIENT_PARTS 6
+struct scene_transient {
+	/* capsules: the sleeved arm first, then the palm and four fingers */
+	float x0[SCENE_TRANSIENT_PARTS], y0[SCENE_TRANSIENT_PARTS];
+	float x1[SCENE_TRANSIENT_PARTS], y1[SCENE_TRANSIENT_PARTS];
+	float rad[SCENE_TRANSIENT_PARTS];
+	float skin[3], sleeve[3];
+	int y0b, y1b;                /* rows touched, clipped, half-open */
+};
+void scene_transient_init(struct scene_transient *t, const struct pr_scene_params *p,
+			  unsigned index);
+/* Composite the transient over row y (io: full rows, changed in place);
+ * alpha (full row, may be NULL) gets its coverage 0..255. */
+void scene_transient_row(const struct scene_transient *t, uint32_t y, uint32_t w,
+			 float *const io[3], uint8_t *alpha);
+
+/* Where the object stands, as scene_obj_init places it (object_scale
+ * applied): its axis, foot line, height and widest radius, in pixels. */
+void scene_obj_footprint(const struct pr_scene_params *p, float *cx, float *base_y,
+			 float *height, float *rmax);
 
 /* A thin structure segment: a capsule of radius rad around p0..p1. */
 struct scene_capsule {
@@ -163,6 +208,9 @@ struct scene_obj {
 	float asin_lut[SCENE_ASIN_LUT + 1];
 	int shadow;
 	float s_cx, s_cy, s_ax, s_ay, s_soft, s_dark;
+	float s_tint;                    /* shadow_tint */
+	int ncol;                        /* colours: patches of pal[0..ncol) */
+	float pal[8][3];
 	int camo;
 	float c_cx, c_cy, c_ax, c_ay;
 	int bx0, bx1, by0, by1;          /* object bounding box, clipped, half-open */

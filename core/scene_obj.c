@@ -128,6 +128,41 @@ static int clampi(float v, int lo, int hi)
 	return v < (float)lo ? lo : v > (float)hi ? hi : (int)v;
 }
 
+/* The first draws of the object's stream: its size and place. Shared by
+ * scene_obj_init and scene_obj_footprint so the two always agree. */
+static void place(struct scene_rng *r, const struct pr_scene_params *p, float *cx, float *base_y,
+		  float *height, float *rmax)
+{
+	const float W = (float)p->width, H = (float)p->height;
+	const float scale = p->object_scale > 0.0f ? p->object_scale : 1.0f;
+	float h = H * scene_range(r, 0.42f, 0.55f);
+	float rm = fminf(h * scene_range(r, 0.2f, 0.32f), W * 0.28f);
+	*height = h * scale;
+	*rmax = rm * scale;
+	*cx = W * (0.5f + scene_range(r, -0.08f, 0.08f));
+	*base_y = H * scene_range(r, 0.8f, 0.87f);
+}
+
+void scene_obj_footprint(const struct pr_scene_params *p, float *cx, float *base_y,
+			 float *height, float *rmax)
+{
+	struct scene_rng r = scene_rng_for(p->seed, 0x0B, 0);
+	place(&r, p, cx, base_y, height, rmax);
+}
+
+/* A painted object: patches of distinct colours, each far from the last,
+ * from a stream of their own (the usual colours keep their draws). */
+static void pick_palette(struct scene_obj *o, const struct pr_scene_params *p, const float near[3])
+{
+	struct scene_rng r = scene_rng_for(p->seed, 0xC1, 0);
+	o->ncol = p->colours > 8 ? 8 : p->colours;
+	memcpy(o->pal[0], o->fg, sizeof(o->fg));
+	for (int i = 1; i < o->ncol; i++) {
+		/* alternately far from the background and from the patch before */
+		pick_colour(&r, (i & 1) ? o->pal[i - 1] : near, o->pal[i]);
+	}
+}
+
 void scene_obj_init(struct scene_obj *o, const struct pr_scene_params *p, struct scene_bg *bg,
 		    float *scratch)
 {
@@ -136,10 +171,7 @@ void scene_obj_init(struct scene_obj *o, const struct pr_scene_params *p, struct
 	o->w = p->width;
 	o->h = p->height;
 	const float W = (float)p->width, H = (float)p->height;
-	o->height = H * scene_range(&r, 0.42f, 0.55f);
-	o->rmax = fminf(o->height * scene_range(&r, 0.2f, 0.32f), W * 0.28f);
-	o->cx = W * (0.5f + scene_range(&r, -0.08f, 0.08f));
-	o->base_y = H * scene_range(&r, 0.8f, 0.87f);
+	place(&r, p, &o->cx, &o->base_y, &o->height, &o->rmax);
 	o->theta = p->angle_deg * SCENE_PI / 180.0f;
 	float e = scene_range(&r, 0.78f, 0.94f), ct = cosf(o->theta), st = sinf(o->theta);
 	o->kwidth = sqrtf(ct * ct + e * e * st * st);
@@ -194,6 +226,8 @@ void scene_obj_init(struct scene_obj *o, const struct pr_scene_params *p, struct
 	for (int j = 0; j < SCENE_TEX_H; j++)
 		for (int i = 0; i < SCENE_TEX_W; i++)
 			o->tex[j][i] = scene_unit(&rc) * 2.0f - 1.0f;
+	if (p->colours >= 2)
+		pick_palette(o, p, near);
 	for (int i = 0; i <= SCENE_ASIN_LUT; i++)
 		o->asin_lut[i] = asinf(scene_clampf(-1.0f + 2.0f * (float)i / SCENE_ASIN_LUT, -1, 1));
 
@@ -232,6 +266,9 @@ void scene_obj_init(struct scene_obj *o, const struct pr_scene_params *p, struct
 	struct scene_rng rs = scene_rng_for(p->seed, 0x5D, 0);
 	o->shadow = p->shadow;
 	o->s_dark = scene_range(&rs, 0.5f, 0.75f);
+	if (p->shadow_ratio > 0.0f)
+		o->s_dark = p->shadow_ratio;
+	o->s_tint = p->shadow_tint;
 	float sside = (scene_rng_next(&rs) & 1) ? 1.0f : -1.0f;
 	o->s_cx = o->cx + sside * o->rmax * scene_range(&rs, 0.6f, 0.9f);
 	o->s_cy = o->base_y - 0.01f * H;
@@ -478,6 +515,13 @@ void scene_obj_composite_row(const struct scene_obj *o, uint32_t y, const float 
 				float glaze = 1.0f + 0.09f * (t0 + (t1 - t0) * tfy);
 				float motif = band * (1.0f + 0.5f * scene_wave((float)o->band_k * phi * (0.5f / SCENE_PI)));
 				const float *base = fabsf(dv) < motif ? o->fg2 : o->fg;
+				if (o->ncol) {
+					/* patches: sectors of the surface (they turn with
+					 * it) in three bands up the body */
+					int k = (int)floorf(phi * (float)o->ncol * (0.5f / SCENE_PI)) +
+						(int)(v * 3.0f) * 2;
+					base = o->pal[((k % o->ncol) + o->ncol) % o->ncol];
+				}
 				float sh = (0.3f + 0.8f * diffuse) * vshade * glaze;
 				for (int c = 0; c < 3; c++)
 					body[c] = base[c] * sh + 75.0f * sp;

@@ -58,6 +58,8 @@ void rig_settings_text(const struct pr_camera_config *c, char *buf, size_t size)
 		n += (size_t)snprintf(buf + n, size - n, "width=%u\nheight=%u\n", c->width, c->height);
 	if (c->driver == PR_CAM_SIM && n < size)
 		n += (size_t)snprintf(buf + n, size - n, "seed=%u\nnoise=%g\n", c->seed, c->noise);
+	if (c->driver == PR_CAM_SIM && c->sim_scene[0] && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "scene=%s\n", c->sim_scene);
 	for (uint32_t i = 0; i < c->nsettings && n < size; i++)
 		n += (size_t)snprintf(buf + n, size - n, "set.%s=%s\n", c->settings[i].key,
 				      c->settings[i].value);
@@ -125,7 +127,7 @@ static int attach(struct cam_slot *s)
 		.settings = set, .nsettings = c->nsettings, .width = c->width, .height = c->height,
 		.timeout_ms = c->timeout_ms, .delete_after_download = c->delete_after_download,
 		.seed = c->seed, .latency_ms = c->latency_ms,
-		.noise = c->noise,
+		.noise = c->noise, .scene = c->sim_scene,
 		.pixel_format = c->pixel_format, .fps = c->fps,
 		.controls_warn = c->on_refused_control == PR_REFUSED_WARN,
 	};

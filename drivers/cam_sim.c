@@ -7,6 +7,12 @@
  * background; shots have the object, turned by the request's angle.
  * Everything is deterministic from the seed and the frame number.
  *
+ * The `scene` key adds the hard conditions of core/scene.h (a hand in some
+ * plate frames, foliage, a printed platter turning with the object, small
+ * painted objects, deep tinted shadows, clipped exposure, a JPEG quality):
+ * plates are then rendered at the request's angle too, so a platter turned
+ * to a scan step's angle is what a plate of that step shows.
+ *
  * Truth for tests: with want_truth the frame also carries the shot's exact
  * alpha (the daemon writes it to CAMERA/truth/STEM.png when the environment
  * variable PHOTORIG_SIM_TRUTH=1 is set; see daemon/rig.c).
@@ -41,6 +47,7 @@ struct cam_handle {
 	char serial[64];
 	struct pr_scene_params scene;
 	uint32_t latency_ms;
+	int quality;              /* JPEG quality of the delivered files */
 	int open;
 	struct cam_frame armed;   /* rendered by arm(), delivered by capture() */
 	int have_armed;
@@ -69,6 +76,19 @@ static int sim_open(const struct cam_params *p, struct cam_handle **out, struct 
 	h->scene.noise_sigma = (float)p->noise;
 	h->scene.drift = SIM_DRIFT_EV;
 	h->latency_ms = p->latency_ms;
+	h->quality = SIM_JPEG_QUALITY;
+	if (p->scene && p->scene[0]) {
+		struct pr_error perr;
+		if (pr_scene_options_parse(p->scene, &h->scene, &perr)) {
+			pr_error_set(err, PR_EINVAL, "camera %s: scene: %s", p->name, perr.msg);
+			free(h);
+			return PR_EINVAL;
+		}
+		/* jpeg=Q is the quality the camera delivers, not a second pass */
+		if (h->scene.jpeg_quality)
+			h->quality = h->scene.jpeg_quality;
+		h->scene.jpeg_quality = 0;
+	}
 	if (p->serial && p->serial[0])
 		snprintf(h->serial, sizeof(h->serial), "%s", p->serial);
 	else
@@ -114,6 +134,7 @@ static int render(struct cam_handle *h, const struct cam_request *req, struct ca
 	int rc;
 	memset(out, 0, sizeof(*out));
 	if (req->kind == CAM_PLATE) {
+		sp.angle_deg = (float)req->angle_deg; /* a platter turns with the table */
 		rc = pr_scene_render_plate(&sp, req->index, &img, err);
 	} else {
 		sp.shot_index = req->index;
@@ -122,7 +143,7 @@ static int render(struct cam_handle *h, const struct cam_request *req, struct ca
 	}
 	if (rc)
 		return rc;
-	rc = pr_encode_jpeg_memory(&img, SIM_JPEG_QUALITY, &out->data, &out->size, err);
+	rc = pr_encode_jpeg_memory(&img, h->quality, &out->data, &out->size, err);
 	pr_image_free(&img);
 	if (!rc && truth.alpha) {
 		rc = pr_image_alloc(&out->truth, truth.width, truth.height, 1, 8, err);

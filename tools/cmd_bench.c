@@ -48,13 +48,16 @@ static const char bench_usage[] =
 	"  --threads N     masking threads, also used by naive (default: one per core)\n"
 	"  --repeat N      runs per stage, the best is reported (default 3)\n"
 	"  --method M      masking method: plate (default), graphcut, auto or chroma\n"
+	"  --conditions T  generate the scene under these conditions, as the sim camera's\n"
+	"                  scene key takes them (e.g. \"background=foliage,transient=0.3,\n"
+	"                  platter,small=0.3,colours=5,shadow=0.2,tint=0.08\")\n"
 	"  --json          print one JSON object instead of text\n"
 	"  -h, --help      this text\n";
 
 #define NAIVE_THRESHOLD 25
 #define MAX_STAGES 24
 
-enum { O_SIZE = 256, O_THREADS, O_REPEAT, O_FRAMES, O_METHOD, O_JSON };
+enum { O_SIZE = 256, O_THREADS, O_REPEAT, O_FRAMES, O_METHOD, O_JSON, O_COND };
 
 static const struct option bench_options[] = {
 	{ "size", required_argument, NULL, O_SIZE },
@@ -63,6 +66,7 @@ static const struct option bench_options[] = {
 	{ "frames", required_argument, NULL, O_FRAMES },
 	{ "method", required_argument, NULL, O_METHOD },
 	{ "json", no_argument, NULL, O_JSON },
+	{ "conditions", required_argument, NULL, O_COND },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -71,6 +75,7 @@ struct bench_cfg {
 	uint32_t width, height, threads, repeat, frames;
 	enum pr_mask_method method;
 	int json;
+	const char *conditions; /* scene conditions text, or NULL */
 };
 
 struct stage {
@@ -158,14 +163,18 @@ static int generate(const struct bench_cfg *c, struct pr_image *frames, uint8_t 
 	sp.height = c->height;
 	sp.shadow = 1;
 	sp.thin = 1;
-	sp.jpeg_quality = 92; /* plates pass through the camera's JPEG too */
+	/* checked when the options were read */
+	if (c->conditions && (rc = pr_scene_options_parse(c->conditions, &sp, err)))
+		return rc;
+	int q = sp.jpeg_quality ? sp.jpeg_quality : 92;
+	sp.jpeg_quality = q; /* plates pass through the camera's JPEG too */
 	for (uint32_t i = 0; i < c->frames && !rc; i++)
 		rc = pr_scene_render_plate(&sp, i, &frames[i], err);
 	sp.jpeg_quality = 0;
 	if (!rc)
 		rc = pr_scene_render_shot(&sp, &shot, NULL, err);
 	if (!rc)
-		rc = pr_encode_jpeg_memory(&shot, 92, jpeg, jpeg_size, err);
+		rc = pr_encode_jpeg_memory(&shot, q, jpeg, jpeg_size, err);
 	pr_image_free(&shot);
 	return rc;
 }
@@ -395,7 +404,7 @@ static int parse_bench_args(int argc, char **argv, struct bench_cfg *c)
 {
 	uint32_t u;
 	int opt;
-	*c = (struct bench_cfg){ 6000, 4000, 0, 3, 1, PR_MASK_PLATE, 0 };
+	*c = (struct bench_cfg){ 6000, 4000, 0, 3, 1, PR_MASK_PLATE, 0, NULL };
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":h", bench_options, NULL)) != -1) {
@@ -428,6 +437,17 @@ static int parse_bench_args(int argc, char **argv, struct bench_cfg *c)
 			}
 			break;
 		case O_JSON: c->json = 1; break;
+		case O_COND: {
+			struct pr_scene_params sp;
+			struct pr_error err;
+			pr_scene_defaults(&sp);
+			if (pr_scene_options_parse(optarg, &sp, &err)) {
+				fprintf(stderr, "photorig bench: --conditions: %s\n", err.msg);
+				return 2;
+			}
+			c->conditions = optarg;
+			break;
+		}
 		case 'h': fputs(bench_usage, stdout); return -1;
 		case ':':
 			fprintf(stderr, "photorig bench: option '%s' needs a value\n", argv[optind - 1]);
@@ -481,7 +501,10 @@ int cmd_bench(int argc, char **argv)
 		return status < 0 ? 0 : status;
 
 	if (optind == argc) {
-		struct report rep = { .source = "generated scene" };
+		char source[512];
+		snprintf(source, sizeof(source), "generated scene%s%s", c.conditions ? ": " : "",
+			 c.conditions ? c.conditions : "");
+		struct report rep = { .source = source };
 		uint8_t *jpeg = NULL;
 		size_t size = 0;
 		double t = 1e30;

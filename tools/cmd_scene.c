@@ -29,7 +29,7 @@ static const char scene_usage[] =
 	"  --shots N            shots (default 1)\n"
 	"  --step DEG           object rotation between shots (default 30)\n"
 	"  --size WxH           image size (default 640x480)\n"
-	"  --background B       textured (default), plain or green\n"
+	"  --background B       textured (default), plain, green or foliage (dense leaves)\n"
 	"  --seed N             scene seed (default 1)\n"
 	"  --noise SIGMA        sensor noise, 8-bit levels (default 2)\n"
 	"  --ev EV              shot exposure relative to the plate (e.g. 0.33)\n"
@@ -37,6 +37,18 @@ static const char scene_usage[] =
 	"  --shadow             the object casts a shadow\n"
 	"  --thin               the object has thin parts 2 px wide\n"
 	"  --camouflage         part of the object has the background's colour\n"
+	"  --shadow-ratio R     the shadow's core brightness ratio, 0.05..0.95 (deep: 0.2;\n"
+	"                       implies --shadow)\n"
+	"  --shadow-tint S      the shadow's colour shifted toward blue sky light by S\n"
+	"                       (0..0.5, e.g. 0.08)\n"
+	"  --small SCALE        the object at SCALE of its size (0.05..1)\n"
+	"  --colours N          the object painted in patches of N colours (2..8)\n"
+	"  --platter            a printed turntable platter under the object, turning with\n"
+	"                       it (plates at the first shot's angle)\n"
+	"  --transient SHARE    a hand reaches into this share of the plate frames (0..1),\n"
+	"                       its truth in truth/plate_NN.png\n"
+	"  --conditions TEXT    the same as one text, as the sim camera's scene key takes it\n"
+	"                       (e.g. \"background=foliage,transient=0.3,shadow=0.2\")\n"
 	"  --jpeg Q             write JPEG files at quality Q instead of PNG\n"
 	"  --cdnet              write the CDnet change-detection layout instead:\n"
 	"                       input/inNNNNNN.jpg (the --frames plate frames, then the\n"
@@ -45,7 +57,8 @@ static const char scene_usage[] =
 	"  -h, --help           this text\n";
 
 enum { O_OUT = 256, O_FRAMES, O_SHOTS, O_STEP, O_SIZE, O_BG, O_SEED, O_NOISE, O_EV, O_WB,
-       O_SHADOW, O_THIN, O_CAMO, O_JPEG, O_CDNET };
+       O_SHADOW, O_THIN, O_CAMO, O_JPEG, O_CDNET, O_SRATIO, O_STINT, O_SMALL, O_COLOURS,
+       O_PLATTER, O_TRANSIENT, O_COND };
 
 static const struct option scene_options[] = {
 	{ "out", required_argument, NULL, O_OUT },
@@ -63,6 +76,13 @@ static const struct option scene_options[] = {
 	{ "camouflage", no_argument, NULL, O_CAMO },
 	{ "jpeg", required_argument, NULL, O_JPEG },
 	{ "cdnet", no_argument, NULL, O_CDNET },
+	{ "shadow-ratio", required_argument, NULL, O_SRATIO },
+	{ "shadow-tint", required_argument, NULL, O_STINT },
+	{ "small", required_argument, NULL, O_SMALL },
+	{ "colours", required_argument, NULL, O_COLOURS },
+	{ "platter", no_argument, NULL, O_PLATTER },
+	{ "transient", required_argument, NULL, O_TRANSIENT },
+	{ "conditions", required_argument, NULL, O_COND },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -131,9 +151,11 @@ int cmd_scene(int argc, char **argv)
 				sp.background = PR_SCENE_PLAIN;
 			else if (!strcmp(optarg, "green"))
 				sp.background = PR_SCENE_GREEN;
+			else if (!strcmp(optarg, "foliage"))
+				sp.background = PR_SCENE_FOLIAGE;
 			else {
 				fprintf(stderr, "photorig scene: --background '%s': expected textured, "
-						"plain or green\n", optarg);
+						"plain, green or foliage\n", optarg);
 				return 2;
 			}
 			break;
@@ -169,6 +191,44 @@ int cmd_scene(int argc, char **argv)
 				return 2;
 			break;
 		case O_CDNET: cdnet = 1; break;
+		case O_SRATIO:
+			if (cli_parse_double("scene", "shadow-ratio", optarg, 0.05, 0.95, &d))
+				return 2;
+			sp.shadow_ratio = (float)d;
+			sp.shadow = 1;
+			break;
+		case O_STINT:
+			if (cli_parse_double("scene", "shadow-tint", optarg, 0, 0.5, &d))
+				return 2;
+			sp.shadow_tint = (float)d;
+			break;
+		case O_SMALL:
+			if (cli_parse_double("scene", "small", optarg, 0.05, 1, &d))
+				return 2;
+			sp.object_scale = (float)d;
+			break;
+		case O_COLOURS:
+			if (cli_parse_u32("scene", "colours", optarg, 2, 8, &u))
+				return 2;
+			sp.colours = (int)u;
+			break;
+		case O_PLATTER: sp.platter = 1; break;
+		case O_TRANSIENT:
+			if (cli_parse_double("scene", "transient", optarg, 0, 1, &d))
+				return 2;
+			sp.transient = (float)d;
+			break;
+		case O_COND:
+			if (pr_scene_options_parse(optarg, &sp, &err)) {
+				fprintf(stderr, "photorig scene: --conditions: %s\n", err.msg);
+				return 2;
+			}
+			if (sp.jpeg_quality) {
+				/* here jpeg=Q means the files written, not a round trip */
+				quality = (uint32_t)sp.jpeg_quality;
+				sp.jpeg_quality = 0;
+			}
+			break;
 		case 'h': fputs(scene_usage, stdout); return 0;
 		case ':':
 			fprintf(stderr, "photorig scene: option '%s' needs a value\n", argv[optind - 1]);
@@ -192,13 +252,22 @@ int cmd_scene(int argc, char **argv)
 	const char *ext = quality ? "jpg" : "png";
 	for (uint32_t i = 0; i < frames; i++) {
 		struct pr_image img;
-		if (pr_scene_render_plate(&sp, i, &img, &err)) {
+		struct pr_scene_truth pt;
+		if (pr_scene_render_plate_truth(&sp, i, &img, &pt, &err)) {
 			fprintf(stderr, "photorig scene: %s\n", err.msg);
 			return 1;
 		}
 		snprintf(path, sizeof(path), "%s/plate_%02u.%s", out, i, ext);
 		int rc = write_image(path, &img, (int)quality);
 		pr_image_free(&img);
+		/* a transient's truth, so a test can see where it was */
+		snprintf(path, sizeof(path), "%s/truth/plate_%02u.png", out, i);
+		if (!rc && pr_scene_plate_has_transient(&sp, i) &&
+		    pr_write_png_grey8(path, pt.alpha, pt.width, pt.height, pt.width, &err)) {
+			fprintf(stderr, "photorig scene: %s: %s\n", path, err.msg);
+			rc = 1;
+		}
+		pr_scene_truth_free(&pt);
 		if (rc)
 			return 1;
 	}
