@@ -29,6 +29,8 @@ static const char *const op_names[PR_OP_COUNT] = {
 	[PR_OP_SCAN_RESUME] = "scan_resume",
 	[PR_OP_SCAN_STOP] = "scan_stop",
 	[PR_OP_SCAN_STATUS] = "scan_status",
+	[PR_OP_CAMERA_SETTINGS] = "camera_settings",
+	[PR_OP_CAMERA_SET] = "camera_set",
 };
 
 static const char *const event_names[PR_EV_COUNT] = {
@@ -45,7 +47,8 @@ static const char *const event_names[PR_EV_COUNT] = {
 	[PR_EV_MASK_SKIPPED] = "mask_skipped",
 };
 
-enum field_type { F_U32, F_NAME, F_DOUBLE };
+/* F_TARGET: a name or "*"; F_TEXT: printable text of 1..max bytes */
+enum field_type { F_U32, F_NAME, F_DOUBLE, F_TARGET, F_TEXT };
 
 /* One field of one op: where it goes in struct pr_request and what it may be. */
 struct field {
@@ -69,6 +72,10 @@ static const struct field fields[] = {
 	{ PR_OP_SCAN_START, "degrees", F_DOUBLE, 0, 0, 0, R(degrees), 0, 0.001, 3600 },
 	{ PR_OP_SCAN_START, "settle_ms", F_U32, 0, 0, PR_PROTO_MAX_SETTLE_MS, R(settle_ms),
 	  R(has_settle), 0, 0 },
+	{ PR_OP_CAMERA_SETTINGS, "camera", F_NAME, 0, 0, 0, R(camera), 0, 0, 0 },
+	{ PR_OP_CAMERA_SET, "camera", F_TARGET, 1, 0, 0, R(camera), 0, 0, 0 },
+	{ PR_OP_CAMERA_SET, "key", F_TEXT, 1, 1, PR_PROTO_KEY_MAX, R(key), 0, 0, 0 },
+	{ PR_OP_CAMERA_SET, "value", F_TEXT, 1, 0, PR_PROTO_VALUE_MAX, R(value), 0, 0, 0 },
 #undef R
 };
 
@@ -174,6 +181,25 @@ static int decode_field(json_object *root, const struct field *f, struct pr_requ
 		return pr_error_set(err, PR_PROTO_EBADVALUE, "field '%s' must be a string", f->key);
 	const char *s = json_object_get_string(v);
 	char why[128];
+	if (f->type == F_TEXT) {
+		size_t n = (size_t)json_object_get_string_len(v);
+		if (n != strlen(s))
+			return pr_error_set(err, PR_PROTO_EBADVALUE, "field '%s' contains a NUL byte",
+					    f->key);
+		if (n < f->min || n > f->max)
+			return pr_error_set(err, PR_PROTO_EBADVALUE, "field '%s' must be %u to %u "
+					    "bytes long", f->key, f->min, f->max);
+		for (const char *p = s; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return pr_error_set(err, PR_PROTO_EBADVALUE, "field '%s' contains a "
+						    "control character", f->key);
+		memcpy(dst, s, n + 1);
+		return 0;
+	}
+	if (f->type == F_TARGET && !strcmp(s, PR_PROTO_ALL_CAMERAS)) {
+		snprintf(dst, PR_PROTO_NAME_MAX + 1, "%s", s);
+		return 0;
+	}
 	/* a string with an embedded NUL would be cut short by strlen: refuse it */
 	if ((size_t)json_object_get_string_len(v) != strlen(s) ||
 	    pr_proto_check_name(s, why, sizeof(why)))
@@ -323,7 +349,7 @@ int pr_proto_encode_request(const struct pr_request *req, char *buf, size_t size
 				memcpy(&given, (const char *)req + f->present, sizeof(given));
 			if (u || given)
 				json_object_object_add(o, f->key, json_object_new_int64(u));
-		} else if (src[0]) {
+		} else if (src[0] || f->required) {
 			json_object_object_add(o, f->key, json_object_new_string(src));
 		}
 	}

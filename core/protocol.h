@@ -70,6 +70,8 @@ enum pr_op {
 	PR_OP_SCAN_RESUME,
 	PR_OP_SCAN_STOP,
 	PR_OP_SCAN_STATUS,
+	PR_OP_CAMERA_SETTINGS,      /* a camera's settings with current and allowed values */
+	PR_OP_CAMERA_SET,           /* set one setting of a camera (or "*": all) */
 	PR_OP_COUNT
 };
 
@@ -81,13 +83,19 @@ int pr_op_parse(const char *name, enum pr_op *op);
 #define PR_PROTO_MAX_FRAMES 64u      /* plate: frames per camera */
 #define PR_PROTO_MAX_STEPS 3600u     /* scan_start: steps of a scan */
 #define PR_PROTO_MAX_SETTLE_MS 600000u
+#define PR_PROTO_KEY_MAX 63          /* camera_set: a setting's key */
+#define PR_PROTO_VALUE_MAX 127       /* camera_set: its value */
+#define PR_PROTO_ALL_CAMERAS "*"     /* camera_set: every camera position */
 
 struct pr_request {
 	enum pr_op op;
 	int64_t id;                          /* echoed in the reply; >= 0 */
 	uint32_t frames;                     /* plate: 0 = the rig's plate_frames */
 	uint32_t count;                      /* capture: sets (default 1) */
-	char camera[PR_PROTO_NAME_MAX + 1];  /* plate: one camera position, "" = all */
+	char camera[PR_PROTO_NAME_MAX + 1];  /* plate, camera_settings: one camera position, "" =
+					      * all; camera_set: a name or "*" */
+	char key[PR_PROTO_KEY_MAX + 1];      /* camera_set */
+	char value[PR_PROTO_VALUE_MAX + 1];  /* camera_set */
 	char name[PR_PROTO_NAME_MAX + 1];    /* session_start: the session name */
 	/* scan_start: 0 = the [turntable] default; settle_ms has no "unset"
 	 * value of its own, so has_settle says it was given */

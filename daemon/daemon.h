@@ -95,7 +95,7 @@ struct shot_v4l2 {
 };
 
 enum report_type { REP_ATTACHED, REP_SHOT, REP_PLATE_PROGRESS, REP_PLATE_DONE, REP_MASK, REP_TURNED,
-		   REP_FIRED, REP_SHEET };
+		   REP_FIRED, REP_SHEET, REP_SETTINGS };
 
 struct report {
 	struct report *next;
@@ -142,6 +142,9 @@ struct report {
 	double angle;
 	uint32_t scan;
 	int64_t fired_ns;
+	/* REP_SETTINGS: the camera_settings call it answers, and the camera's entry */
+	uint64_t call_id;
+	json_object *json;
 };
 
 int report_init(struct daemon *d);
@@ -155,7 +158,7 @@ void report_fini(struct daemon *d);
  * failed; new sets skip it (marked missing) instead of waiting for it. */
 enum slot_state { SLOT_ATTACHING = 0, SLOT_READY, SLOT_OFFLINE, SLOT_RECOVERING };
 
-enum job_type { JOB_SHOT, JOB_PLATE, JOB_FLUSH, JOB_QUIT };
+enum job_type { JOB_SHOT, JOB_PLATE, JOB_FLUSH, JOB_QUIT, JOB_SETTINGS };
 
 struct cam_job {
 	struct cam_job *next;
@@ -173,6 +176,11 @@ struct cam_job {
 	uint32_t frames;          /* JOB_PLATE */
 	char plate_path[PATH_MAX];
 	char settings[PR_PLATE_SETTINGS_MAX];
+	/* JOB_SETTINGS (camera_settings.c): list, or set key to value */
+	uint64_t call_id;
+	int change;               /* JOB_SETTINGS: set key, not list */
+	char key[PR_PROTO_KEY_MAX + 1];
+	char value[PR_PROTO_VALUE_MAX + 1];
 };
 
 struct cam_slot {

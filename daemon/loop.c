@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "camera_settings.h"
 #include "log.h"
 #include "notify.h"
 
@@ -221,6 +222,9 @@ static void on_report(struct daemon *d, struct report *r)
 	case REP_SHEET:
 		sheets_on_report(d, r);
 		break;
+	case REP_SETTINGS:
+		camsettings_on_report(d, r);
+		break;
 	}
 }
 
@@ -232,6 +236,7 @@ static void on_reports(struct daemon *d)
 		on_report(d, r);
 		plate_ref_put(r->plate);
 		sheets_tiles_free(r->tiles);
+		json_object_put(r->json);
 		free(r);
 		r = next;
 	}

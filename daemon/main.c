@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "camera_settings.h"
 #include "log.h"
 #include "notify.h"
 
@@ -198,6 +199,7 @@ int main(int argc, char **argv)
 	backdrops_free(d.backdrops, d.nbackdrops);
 	session_close(&d, 0);
 	report_fini(&d);
+	camsettings_fini();
 	pr_config_free(&d.cfg);
 	return rc ? 1 : 0;
 }

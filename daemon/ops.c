@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "camera_settings.h"
 #include "log.h"
 #include "unmasked.h"
 
@@ -272,6 +273,10 @@ void ops_dispatch(struct daemon *d, struct client *c, const struct pr_request *r
 	case PR_OP_SCAN_STOP:
 	case PR_OP_SCAN_STATUS:
 		scan_request(d, c, req);
+		break;
+	case PR_OP_CAMERA_SETTINGS:
+	case PR_OP_CAMERA_SET:
+		camsettings_request(d, c, req);
 		break;
 	case PR_OP_COUNT:
 		break;

@@ -31,6 +31,7 @@
 
 #include "cam_gphoto2.h"
 #include "imageio.h"
+#include "camera_settings.h"
 #include "log.h"
 
 #define BACKOFF_MIN_MS 1000
@@ -341,6 +342,8 @@ static void *cam_thread(void *arg)
 			run_plate(s, job);
 		else if (type == JOB_FLUSH)
 			originals_flush(s);
+		else if (type == JOB_SETTINGS)
+			camsettings_run(s, job);
 		go_put(job->go);
 		hwfire_put(job->hw);
 		free(job);

@@ -66,6 +66,7 @@ void report_fini(struct daemon *d)
 		struct report *next = r->next;
 		plate_ref_put(r->plate);
 		sheets_tiles_free(r->tiles);
+		json_object_put(r->json);
 		free(r);
 		r = next;
 	}

@@ -208,6 +208,20 @@ static int gp_reset(struct cam_handle *h, struct pr_error *err)
 	return gp_usb_reset_port(h->name, port, err);
 }
 
+static int gp_list_settings(struct cam_handle *h, struct cam_settings_list *out,
+			    struct pr_error *err)
+{
+	return gpset_list(h, out, err);
+}
+
+static int gp_set_setting(struct cam_handle *h, const char *key, const char *value,
+			  char *readback, size_t size, struct pr_error *err)
+{
+	if (!h || !h->cam || h->broken)
+		return pr_error_set(err, CAM_EGONE, "camera %s is not open", h ? h->name : "?");
+	return gpcfg_set_one(h, key, value, readback, size, err);
+}
+
 const struct cam_driver cam_gphoto2_driver = {
 	.name = "gphoto2",
 	.open = gp_open,
@@ -217,4 +231,6 @@ const struct cam_driver cam_gphoto2_driver = {
 	.close = gp_close,
 	.reset = gp_reset,
 	.collect = gp_collect,
+	.list_settings = gp_list_settings,
+	.set_setting = gp_set_setting,
 };

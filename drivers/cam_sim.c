@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cam_sim_settings.h"
 #include "imageio.h"
 #include "scene.h"
 
@@ -52,6 +53,7 @@ struct cam_handle {
 	struct cam_frame armed;   /* rendered by arm(), delivered by capture() */
 	int have_armed;
 	struct cam_request armed_req;
+	struct sim_settings settings;
 };
 
 /* FNV-1a: a stable seed from a position name when none is configured. */
@@ -101,6 +103,11 @@ static int sim_open(const struct cam_params *p, struct cam_handle **out, struct 
 			     h->scene.width, h->scene.height, PR_IMAGE_MAX_SIDE);
 		free(h);
 		return PR_ESIZE;
+	}
+	int rc = sim_settings_init(&h->settings, p->name, p->settings, p->nsettings, err);
+	if (rc) {
+		free(h);
+		return rc;
 	}
 	h->open = 1;
 	*out = h;
@@ -234,6 +241,22 @@ static void sim_close(struct cam_handle **hp)
 	*hp = NULL;
 }
 
+static int sim_list_settings(struct cam_handle *h, struct cam_settings_list *out,
+			     struct pr_error *err)
+{
+	if (!h || !h->open)
+		return pr_error_set(err, CAM_EGONE, "camera is not open");
+	return sim_settings_list(&h->settings, out, err);
+}
+
+static int sim_set_setting(struct cam_handle *h, const char *key, const char *value,
+			   char *readback, size_t size, struct pr_error *err)
+{
+	if (!h || !h->open)
+		return pr_error_set(err, CAM_EGONE, "camera is not open");
+	return sim_settings_set(&h->settings, h->name, key, value, readback, size, err);
+}
+
 const struct cam_driver cam_sim_driver = {
 	.name = "sim",
 	.open = sim_open,
@@ -242,4 +265,6 @@ const struct cam_driver cam_sim_driver = {
 	.capture = sim_capture,
 	.close = sim_close,
 	.collect = sim_collect,
+	.list_settings = sim_list_settings,
+	.set_setting = sim_set_setting,
 };

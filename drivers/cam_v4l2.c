@@ -407,4 +407,6 @@ const struct cam_driver cam_v4l2_driver = {
 	.arm = v4l_arm,
 	.capture = v4l_capture,
 	.close = v4l_close,
+	.list_settings = cam_v4l2_list_settings,
+	.set_setting = cam_v4l2_set_setting,
 };

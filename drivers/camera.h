@@ -109,6 +109,31 @@ struct cam_info {
 
 struct cam_handle;
 
+/* One setting of a camera as the camera lists it (gphoto2 widgets, V4L2
+ * controls, the sim's few): what `photorig camera NAME settings` shows. */
+struct cam_setting_info {
+	char key[64];             /* what set.KEY and camera_set take */
+	char label[96];           /* the camera's own name for it */
+	char type[16];            /* "radio", "menu", "text", "range", "toggle", "date", ... */
+	char value[128];          /* current value, as text */
+	int readonly;
+	int has_range;            /* "range": min, max, step */
+	double min, max, step;
+	uint32_t nchoices;        /* "radio", "menu": the allowed values */
+	char **choices;
+};
+
+struct cam_settings_list {
+	struct cam_setting_info *items;
+	uint32_t n, cap;
+};
+
+/* cam_settings.c: a new zeroed entry at the end (NULL when out of memory). */
+struct cam_setting_info *cam_settings_add(struct cam_settings_list *l, const char *key,
+					  const char *label, const char *type);
+int cam_setting_add_choice(struct cam_setting_info *it, const char *choice); /* 0 or PR_ENOMEM */
+void cam_settings_free(struct cam_settings_list *l);
+
 struct cam_driver {
 	const char *name;
 	/* Find the camera and bind it. */
@@ -136,6 +161,15 @@ struct cam_driver {
 	 * set to since_ns. Called after arm() and the release barrier. */
 	int (*collect)(struct cam_handle *h, const struct cam_request *req, int64_t since_ns,
 		       struct cam_frame *out, struct pr_error *err);
+	/* Optional (may be NULL): every setting with its current and allowed
+	 * values (out is empty on entry; the caller frees it). */
+	int (*list_settings)(struct cam_handle *h, struct cam_settings_list *out,
+			     struct pr_error *err);
+	/* Optional (may be NULL): set one setting and read it back into
+	 * readback (the value the camera holds now). A value the camera does
+	 * not offer is PR_EINVAL with the allowed ones in the message. */
+	int (*set_setting)(struct cam_handle *h, const char *key, const char *value,
+			   char *readback, size_t size, struct pr_error *err);
 };
 
 extern const struct cam_driver cam_sim_driver;

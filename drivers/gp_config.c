@@ -42,7 +42,7 @@ static int get_widget(struct cam_handle *h, const char *key, CameraWidget **w, c
 }
 
 /* The widget's value as text. */
-static int widget_text(CameraWidget *w, char *buf, size_t bufsz)
+int gpcfg_widget_text(CameraWidget *w, char *buf, size_t bufsz)
 {
 	CameraWidgetType type;
 	int r = gp_widget_get_type(w, &type);
@@ -85,7 +85,7 @@ int gpcfg_read(struct cam_handle *h, const char *key, char *buf, size_t bufsz)
 	const char *used;
 	int r = get_widget(h, key, &w, &used);
 	if (r >= GP_OK)
-		r = widget_text(w, buf, bufsz);
+		r = gpcfg_widget_text(w, buf, bufsz);
 	if (w)
 		gp_widget_free(w);
 	return r;
@@ -213,7 +213,9 @@ static int put_value(struct cam_handle *h, CameraWidget *w, const char *key, con
 	return r < GP_OK ? gpd_fail(h, r, key, 0, err) : 0;
 }
 
-static int apply_one(struct cam_handle *h, const struct cam_setting *s, struct pr_error *err)
+/* Set one setting, verify it; canon: the value the camera should hold. */
+static int apply_one(struct cam_handle *h, const struct cam_setting *s, char *canon,
+		     size_t canonsz, struct pr_error *err)
 {
 	CameraWidget *w = NULL;
 	const char *key;
@@ -227,10 +229,9 @@ static int apply_one(struct cam_handle *h, const struct cam_setting *s, struct p
 	}
 	int ro = 0;
 	gp_widget_get_readonly(w, &ro);
-	char canon[192];
 	int rc = ro ? pr_error_set(err, PR_EINVAL, "camera %s: set.%s: the setting is read-only",
 				   h->name, s->key)
-		    : put_value(h, w, s->key, s->value, canon, sizeof(canon), err);
+		    : put_value(h, w, s->key, s->value, canon, canonsz, err);
 	if (!rc) {
 		double t0 = gpd_now_ms();
 		r = gp_camera_set_single_config(h->cam, key, w, h->ctx);
@@ -250,17 +251,52 @@ static int apply_one(struct cam_handle *h, const struct cam_setting *s, struct p
 	return rc;
 }
 
+/* Every setting is tried, so one attach names every bad set.KEY line at
+ * once; a camera that is gone or stalled stops it at the first. */
 int gpcfg_apply(struct cam_handle *h, const struct cam_setting *set, uint32_t n,
 		struct pr_error *err)
 {
+	char msg[sizeof(err->msg)] = "", canon[192];
+	size_t used = 0;
+	int bad = 0, first = 0;
 	h->target_key[0] = h->target_value[0] = '\0';
 	for (uint32_t i = 0; i < n; i++) {
 		if (!set[i].key || !set[i].key[0] || !set[i].value)
 			return pr_error_set(err, PR_EINVAL, "camera %s: empty setting", h->name);
-		int rc = apply_one(h, &set[i], err);
-		if (rc)
+		int rc = apply_one(h, &set[i], canon, sizeof(canon), err);
+		if (!rc)
+			continue;
+		if (rc != PR_EINVAL && rc != PR_EUNSUPPORTED)
 			return rc;
+		first = first ? first : rc;
+		bad++;
+		/* "camera NAME: " once, at the front */
+		const char *why = err->msg;
+		size_t pre = strlen(h->name) + 9;
+		if (!strncmp(why, "camera ", 7) && strlen(why) > pre)
+			why += pre;
+		if (used < sizeof(msg)) {
+			int k = snprintf(msg + used, sizeof(msg) - used, "%s%s", used ? "; " : "", why);
+			used += k > 0 ? (size_t)k : 0;
+		}
 	}
+	if (bad > 1)
+		return pr_error_set(err, first, "camera %s: %d bad settings: %s", h->name, bad, msg);
+	if (bad)
+		return pr_error_set(err, first, "camera %s: %s", h->name, msg);
+	return 0;
+}
+
+int gpcfg_set_one(struct cam_handle *h, const char *key, const char *value, char *readback,
+		  size_t size, struct pr_error *err)
+{
+	char canon[192];
+	struct cam_setting s = { key, value };
+	int rc = apply_one(h, &s, canon, sizeof(canon), err);
+	if (rc)
+		return rc;
+	if (gpcfg_read(h, key, readback, size) < GP_OK)
+		snprintf(readback, size, "%s", canon);
 	return 0;
 }
 

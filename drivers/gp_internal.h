@@ -74,6 +74,12 @@ int gpcfg_apply(struct cam_handle *h, const struct cam_setting *set, uint32_t n,
 int gpcfg_verify(struct cam_handle *h, const char *key, const char *want, struct pr_error *err);
 /* Reads a text/radio widget's current value as text. GP_* result. */
 int gpcfg_read(struct cam_handle *h, const char *key, char *buf, size_t bufsz);
+int gpcfg_widget_text(CameraWidget *w, char *buf, size_t bufsz);
+/* camera_set: set key (checked against its choices), read it back. */
+int gpcfg_set_one(struct cam_handle *h, const char *key, const char *value, char *readback,
+		  size_t size, struct pr_error *err);
+/* gp_settings.c: every widget of the camera's config tree (list_settings). */
+int gpset_list(struct cam_handle *h, struct cam_settings_list *out, struct pr_error *err);
 
 /* ---- gp_capture.c ---- */
 int gpcap_capture(struct cam_handle *h, const struct cam_request *req, struct cam_frame *out,

@@ -468,3 +468,128 @@ int cam_v4l2_controls_compare(const char *plate_text, const char *shot_text, cha
 	int d2 = diff_side(shot_text, plate_text, 0, why, size, &n);
 	return d1 || d2;
 }
+
+/* ---- list_settings / set_setting: every control, as v4l2-ctl lists them ---- */
+
+static const char *ctrl_type(uint32_t t)
+{
+	switch (t) {
+	case V4L2_CTRL_TYPE_INTEGER: return "range";
+	case V4L2_CTRL_TYPE_BOOLEAN: return "toggle";
+	case V4L2_CTRL_TYPE_MENU:
+	case V4L2_CTRL_TYPE_INTEGER_MENU: return "menu";
+	default: return NULL; /* buttons, strings, compound controls: not settings */
+	}
+}
+
+/* A menu control's item names (integer menus: the numbers), choice by index. */
+static int menu_choices(struct cam_handle *h, const struct v4l2_queryctrl *q, int32_t cur,
+			struct cam_setting_info *it)
+{
+	for (int32_t i = q->minimum; i <= q->maximum && i - q->minimum <= 64; i++) {
+		struct v4l2_querymenu m = { .id = q->id, .index = (uint32_t)i };
+		char name[48];
+		if (v4d_ioctl(h, VIDIOC_QUERYMENU, &m))
+			continue;
+		if (q->type == V4L2_CTRL_TYPE_INTEGER_MENU)
+			snprintf(name, sizeof(name), "%lld", (long long)m.value);
+		else
+			snprintf(name, sizeof(name), "%.*s", (int)sizeof(m.name), (const char *)m.name);
+		if (cam_setting_add_choice(it, name))
+			return PR_ENOMEM;
+		if (i == cur)
+			snprintf(it->value, sizeof(it->value), "%s", name);
+	}
+	return 0;
+}
+
+int cam_v4l2_list_settings(struct cam_handle *h, struct cam_settings_list *out,
+			   struct pr_error *err)
+{
+	struct camctl *cc = calloc(MAX_CAM_CTRLS, sizeof(*cc));
+	uint32_t n = 0;
+	int rc = 0;
+	if (!cc)
+		return pr_error_set(err, PR_ENOMEM, "camera %s: out of memory", h->name);
+	if (h->fd < 0 || list_controls(h, cc, &n))
+		rc = v4d_fail(h, CAM_EGONE, "listing controls", err);
+	for (uint32_t i = 0; i < n && !rc; i++) {
+		const struct v4l2_queryctrl *q = &cc[i].q;
+		const char *type = ctrl_type(q->type), *key = canonical(q->id);
+		if (!type)
+			continue;
+		struct cam_setting_info *it = cam_settings_add(out, key ? key : cc[i].norm,
+							       (const char *)q->name, type);
+		struct v4l2_control ctl = { .id = q->id };
+		if (!it) {
+			rc = pr_error_set(err, PR_ENOMEM, "camera %s: out of memory", h->name);
+			break;
+		}
+		if (v4d_ioctl(h, VIDIOC_G_CTRL, &ctl) && v4d_errno_gone(errno)) {
+			rc = v4d_fail(h, CAM_EGONE, "reading controls", err);
+			break;
+		}
+		it->readonly = (q->flags & (V4L2_CTRL_FLAG_READ_ONLY | V4L2_CTRL_FLAG_INACTIVE)) != 0;
+		snprintf(it->value, sizeof(it->value), "%d", ctl.value);
+		if (q->type == V4L2_CTRL_TYPE_INTEGER) {
+			it->has_range = 1;
+			it->min = q->minimum;
+			it->max = q->maximum;
+			it->step = q->step;
+		} else if (strcmp(type, "menu") == 0 && menu_choices(h, q, ctl.value, it)) {
+			rc = pr_error_set(err, PR_ENOMEM, "camera %s: out of memory", h->name);
+		}
+	}
+	free(cc);
+	return rc;
+}
+
+int cam_v4l2_set_setting(struct cam_handle *h, const char *key, const char *value,
+			 char *readback, size_t size, struct pr_error *err)
+{
+	struct camctl *cc = calloc(MAX_CAM_CTRLS, sizeof(*cc));
+	uint32_t n = 0;
+	int rc = 0;
+	if (!cc)
+		return pr_error_set(err, PR_ENOMEM, "camera %s: out of memory", h->name);
+	if (h->fd < 0 || list_controls(h, cc, &n)) {
+		rc = v4d_fail(h, CAM_EGONE, "listing controls", err);
+		goto out;
+	}
+	uint32_t id = resolve_key(key, cc, n);
+	const struct camctl *c = id ? find_id(cc, n, id) : NULL;
+	int32_t v;
+	if (!c) {
+		rc = pr_error_set(err, PR_EINVAL, "camera %s (%s): no control '%s' (photorig camera "
+				  "%s settings lists them)", h->name, h->path, key, h->name);
+		goto out;
+	}
+	if (parse_value(h, &c->q, value, &v) ||
+	    (c->q.type == V4L2_CTRL_TYPE_INTEGER && (v < c->q.minimum || v > c->q.maximum))) {
+		char items[256] = "";
+		menu_items(h, &c->q, NULL, NULL, items, sizeof(items));
+		if (!items[0] && c->q.type == V4L2_CTRL_TYPE_INTEGER)
+			snprintf(items, sizeof(items), "%d..%d", c->q.minimum, c->q.maximum);
+		rc = pr_error_set(err, PR_EINVAL, "camera %s: %s = %s is not a value it takes%s%s",
+				  h->name, key, value, items[0] ? "; allowed: " : "", items);
+		goto out;
+	}
+	struct plan p = { id, v, 1, key };
+	int warn = h->controls_warn;
+	h->controls_warn = 0; /* asked for now: a refusal is the answer, not a warning */
+	rc = apply(h, &p, cc, n, err);
+	h->controls_warn = warn;
+	if (rc)
+		goto out;
+	struct v4l2_control ctl = { .id = id };
+	if (v4d_ioctl(h, VIDIOC_G_CTRL, &ctl))
+		ctl.value = expected(&c->q, v);
+	snprintf(readback, size, "%d", ctl.value);
+	/* a locked control now holds this value: shots are compared with the plate's */
+	for (uint32_t i = 0; i < h->nctrls; i++)
+		if (h->ctrls[i].id == id)
+			h->ctrls[i].value = ctl.value;
+out:
+	free(cc);
+	return rc;
+}

@@ -75,6 +75,11 @@ int v4d_controls_lock(struct cam_handle *h, const struct cam_setting *set, uint3
 		      struct pr_error *err);
 /* Read the locked controls again; put back any that changed. */
 int v4d_controls_recheck(struct cam_handle *h, struct pr_error *err);
+/* list_settings / set_setting: every control with its value, range or menu. */
+int cam_v4l2_list_settings(struct cam_handle *h, struct cam_settings_list *out,
+			   struct pr_error *err);
+int cam_v4l2_set_setting(struct cam_handle *h, const char *key, const char *value,
+			 char *readback, size_t size, struct pr_error *err);
 
 /* v4l2_identity.c: the USB serial of /dev/videoN (or a by-id link to it),
  * "" when sysfs does not say. */

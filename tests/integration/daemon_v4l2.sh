@@ -167,6 +167,16 @@ jq -e '.sets[-1].shots[] | select(.camera == "yuyv") | .mask == "written"' "$S/m
 	pass "the flagged shot is still masked" || fail "flagged shot not masked"
 grep -q 'taken with other controls than its plate' "$RIG/daemon.log" && pass "logged" || fail "not logged"
 
+# its settings through photorigd: the V4L2 controls with values and ranges
+expect_status 0 "camera yuyv settings" -- pr camera yuyv settings --json
+g=$(printf '%s\n' "$OUT" | jq -c '.cameras[0].settings[] | select(.key == "gain") | {type, value, has: (.min != null and .max != null)}')
+[ "$g" = '{"type":"range","value":"40","has":true}' ] && pass "gain: a range, 40 as set.gain made it" || fail "gain: $g ($OUT)"
+expect_status 0 "camera yuyv set gain 50" -- pr camera yuyv set gain 50
+expect_output '^yuyv: gain = 50$' "the camera reads back 50"
+expect_status 1 "gain out of range" -- pr camera yuyv set gain 100000
+expect_output 'is not a value it takes; allowed: ' "names what it takes"
+expect_status 0 "gain back to 40" -- pr camera yuyv set gain 40
+
 # ---- 2. unplug and return of one camera during the session ----
 simctl unplug 1
 remove_node 1

@@ -30,6 +30,10 @@ static void test_round_trip_every_op(void **state)
 			a.count = 12;
 		} else if (op == PR_OP_SESSION_START) {
 			snprintf(a.name, sizeof(a.name), "shoe-042_v2.1");
+		} else if (op == PR_OP_CAMERA_SET) {
+			snprintf(a.camera, sizeof(a.camera), "*");
+			snprintf(a.key, sizeof(a.key), "/main/capturesettings/shutterspeed");
+			snprintf(a.value, sizeof(a.value), "1/125 \"x\"");
 		}
 		char buf[1024];
 		int n = pr_proto_encode_request(&a, buf, sizeof(buf));
@@ -44,10 +48,45 @@ static void test_round_trip_every_op(void **state)
 		assert_int_equal(b.count, a.count);
 		assert_string_equal(b.camera, a.camera);
 		assert_string_equal(b.name, a.name);
+		assert_string_equal(b.key, a.key);
+		assert_string_equal(b.value, a.value);
 		enum pr_op back;
 		assert_int_equal(pr_op_parse(pr_op_name((enum pr_op)op), &back), 0);
 		assert_int_equal(back, op);
 	}
+}
+
+/* camera_set: a camera name or "*", a key and a value of free text (bounded,
+ * no control characters); camera_settings: an optional name. */
+static void test_camera_settings_ops(void **state)
+{
+	(void)state;
+	struct pr_request r;
+	struct pr_error err = { 0 };
+	assert_int_equal(decode("{\"v\":1,\"id\":2,\"op\":\"camera_settings\"}", &r, &err), 0);
+	assert_int_equal(r.op, PR_OP_CAMERA_SETTINGS);
+	assert_string_equal(r.camera, "");
+	assert_int_equal(decode("{\"v\":1,\"id\":2,\"op\":\"camera_settings\",\"camera\":\"*\"}",
+			       &r, &err), PR_PROTO_EBADVALUE);
+	assert_int_equal(decode("{\"v\":1,\"id\":3,\"op\":\"camera_set\",\"camera\":\"*\","
+			       "\"key\":\"iso\",\"value\":\"\"}", &r, &err), 0);
+	assert_string_equal(r.camera, "*");
+	assert_string_equal(r.key, "iso");
+	assert_string_equal(r.value, "");
+	assert_int_equal(decode("{\"v\":1,\"id\":3,\"op\":\"camera_set\",\"camera\":\"cam01\","
+			       "\"value\":\"1\"}", &r, &err), PR_PROTO_EMISSING);
+	assert_non_null(strstr(err.msg, "'key'"));
+	assert_int_equal(decode("{\"v\":1,\"id\":3,\"op\":\"camera_set\",\"camera\":\"cam01\","
+			       "\"key\":\"\",\"value\":\"1\"}", &r, &err), PR_PROTO_EBADVALUE);
+	assert_int_equal(decode("{\"v\":1,\"id\":3,\"op\":\"camera_set\",\"camera\":\"cam01\","
+			       "\"key\":\"iso\",\"value\":\"a\\nb\"}", &r, &err), PR_PROTO_EBADVALUE);
+	assert_non_null(strstr(err.msg, "control character"));
+	assert_int_equal(decode("{\"v\":1,\"id\":3,\"op\":\"camera_set\",\"camera\":\"cam01\","
+			       "\"key\":\"iso\",\"value\":\"a\\u0000b\"}", &r, &err), PR_PROTO_EBADVALUE);
+	char line[512];
+	snprintf(line, sizeof(line), "{\"v\":1,\"id\":3,\"op\":\"camera_set\",\"camera\":\"c\","
+		 "\"key\":\"iso\",\"value\":\"%0200d\"}", 0);
+	assert_int_equal(decode(line, &r, &err), PR_PROTO_EBADVALUE);
 }
 
 static void test_defaults_and_unknown_fields(void **state)
@@ -271,6 +310,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_every_op),
+		cmocka_unit_test(test_camera_settings_ops),
 		cmocka_unit_test(test_defaults_and_unknown_fields),
 		cmocka_unit_test(test_error_classes),
 		cmocka_unit_test(test_id_recovered_for_error_reply),
