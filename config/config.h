@@ -15,6 +15,7 @@
  *   [camera NAME]   one per camera position (NAME: 1..32 of letters, digits, '.', '_', '-')
  *   [turntable]     driver none|sim|grbl|line and its keys
  *   [trigger]       driver none|usbrelay|serialbox, and the operator key (evdev)
+ *   [web]           enabled, listen, auth password|none, password_file, tls_cert, tls_key
  *
  * Rules a config file follows:
  *  - Lines are at most PR_CONFIG_LINE_MAX characters (inih's line buffer).
@@ -233,6 +234,19 @@ struct pr_trigger_config {
 	enum pr_key_action key_action;
 };
 
+/* ---- [web] ---- */
+
+enum pr_web_auth { PR_WEB_AUTH_PASSWORD = 0, PR_WEB_AUTH_NONE };
+
+struct pr_web_config {
+	int enabled;
+	char listen[PR_CONFIG_NAME_MAX + 1];        /* "127.0.0.1:8080", "[::1]:8080" */
+	enum pr_web_auth auth;                      /* none: loopback addresses only */
+	char password_file[PR_CONFIG_PATH_MAX];     /* "" = STATE_DIR/web-password */
+	char tls_cert[PR_CONFIG_PATH_MAX];          /* PEM; both or neither */
+	char tls_key[PR_CONFIG_PATH_MAX];
+};
+
 struct pr_config {
 	struct pr_daemon_config daemon;
 	struct pr_rig_config rig;
@@ -240,6 +254,7 @@ struct pr_config {
 	uint32_t ncameras;
 	struct pr_turntable_config turntable;
 	struct pr_trigger_config trigger;
+	struct pr_web_config web;
 };
 
 /* ---- API ---- */
@@ -280,5 +295,12 @@ const char *pr_log_level_name(enum pr_log_level l);
  * time). Return 0, or -1 with a reason in why. */
 int pr_config_check_name(const char *name, char *why, size_t size);
 int pr_config_check_template(const char *tmpl, char *why, size_t size);
+
+/* [web] listen: "HOST:PORT" with an IPv4 address or "[IPv6]:PORT", port
+ * 1..65535. pr_config_parse_listen fills a socket address (struct
+ * sockaddr_storage, *len its size) and says whether it is a loopback one. */
+int pr_config_check_listen(const void *field, char *why, size_t size);
+int pr_config_parse_listen(const char *s, void *addr, unsigned *len, int *loopback, char *why,
+			   size_t size);
 
 #endif

@@ -8,6 +8,8 @@
  * own line even when it holds no keys. */
 #include "config_schema.h"
 
+#include <sys/socket.h>
+
 #include <ini.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -59,6 +61,7 @@ static void *section_base(struct pr_config *cfg, enum cfg_section sec, uint32_t 
 	case SEC_CAMERA: return &cfg->cameras[cam];
 	case SEC_TURNTABLE: return &cfg->turntable;
 	case SEC_TRIGGER: return &cfg->trigger;
+	case SEC_WEB: return &cfg->web;
 	default: return NULL;
 	}
 }
@@ -97,6 +100,7 @@ static void init_config(struct pr_config *cfg)
 	apply_defaults(SEC_RIG, &cfg->rig);
 	apply_defaults(SEC_TURNTABLE, &cfg->turntable);
 	apply_defaults(SEC_TRIGGER, &cfg->trigger);
+	apply_defaults(SEC_WEB, &cfg->web);
 	cfg->rig.tiff_compression = PR_TIFF_DEFAULT;
 	/* Mask defaults live in core, so the daemon and `photorig mask` agree. */
 	pr_mask_params_default(&m);
@@ -181,7 +185,7 @@ static void begin_section(struct parse_ctx *c, char *s)
 			if (cfg_edit_distance(word, pr_cfg_section_names[i], 2) <= 2)
 				near = pr_cfg_section_names[i];
 		perr(c, c->lineno, "unknown section [%.40s%s%.40s]%s%s%s (known: [daemon] [rig] "
-		     "[camera NAME] [turntable] [trigger])", word, *rest ? " " : "", rest,
+		     "[camera NAME] [turntable] [trigger] [web])", word, *rest ? " " : "", rest,
 		     near ? ": did you mean [" : "", near ? near : "", near ? "]?" : "");
 		return;
 	}
@@ -515,6 +519,25 @@ static void check_trigger(struct parse_ctx *c)
 		     "[trigger] key_code: needs key_device = /dev/input/by-id/...");
 }
 
+/* auth = none is only for a page no other machine can reach. */
+static void check_web(struct parse_ctx *c)
+{
+	const struct pr_web_config *w = &c->cfg->web;
+	const struct key_lines *l = &c->single[SEC_WEB];
+	struct sockaddr_storage sa;
+	unsigned len = sizeof(sa);
+	int loopback = 0;
+	char why[160];
+	if (!w->enabled)
+		return;
+	if (!pr_config_parse_listen(w->listen, &sa, &len, &loopback, why, sizeof(why)) &&
+	    w->auth == PR_WEB_AUTH_NONE && !loopback)
+		perr(c, key_line(l, SEC_WEB, "auth"), "[web] auth = none: only allowed when listen "
+		     "is a loopback address (127.0.0.0/8 or [::1]), not %s", w->listen);
+	if (!w->tls_cert[0] != !w->tls_key[0])
+		perr(c, l->header, "[web]: tls_cert and tls_key go together (both or neither)");
+}
+
 static void finish(struct parse_ctx *c)
 {
 	struct pr_rig_config *rig = &c->cfg->rig;
@@ -523,6 +546,7 @@ static void finish(struct parse_ctx *c)
 	check_cameras(c);
 	check_turntable(c);
 	check_trigger(c);
+	check_web(c);
 }
 
 /* ---- entry points ---- */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 const char *const pr_cfg_section_names[SEC_COUNT] = {
-	"daemon", "rig", "camera", "turntable", "trigger",
+	"daemon", "rig", "camera", "turntable", "trigger", "web",
 };
 
 static const char *const log_levels[] = { "err", "warning", "notice", "info", "debug", NULL };
@@ -32,29 +32,10 @@ static const char *const key_actions[] = { "capture", "pause", NULL };
 static const char *const backdrop_formats[] = { "jpeg", "png", NULL };
 /* Same order as enum pr_refused_control. */
 static const char *const refused_control_actions[] = { "error", "warn", NULL };
+/* Same order as enum pr_web_auth. */
+static const char *const web_auths[] = { "password", "none", NULL };
 
 /* ---- checks of single values ---- */
-
-int pr_config_check_name(const char *name, char *why, size_t size)
-{
-	size_t n = strlen(name);
-	if (n < 1 || n > PR_CONFIG_NAME_MAX) {
-		snprintf(why, size, "must be 1..%d characters", PR_CONFIG_NAME_MAX);
-		return -1;
-	}
-	for (const char *p = name; *p; p++) {
-		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-') {
-			snprintf(why, size, "only letters, digits, '.', '_' and '-' are allowed");
-			return -1;
-		}
-	}
-	/* Names become folder and file names: "." and ".." would be path tricks. */
-	if (strspn(name, ".") == n) {
-		snprintf(why, size, "'.' and '..' are not names");
-		return -1;
-	}
-	return 0;
-}
 
 static int check_name(const void *field, char *why, size_t size)
 {
@@ -326,6 +307,7 @@ static int check_aspect(const void *field, char *why, size_t size)
 #define CM(field) F(struct pr_camera_config, field)
 #define TT(field) F(struct pr_turntable_config, field)
 #define TR(field) F(struct pr_trigger_config, field)
+#define WB(field) F(struct pr_web_config, field)
 #define DRV(d) (1u << (d))
 
 const struct cfg_key pr_cfg_keys[] = {
@@ -439,6 +421,15 @@ const struct cfg_key pr_cfg_keys[] = {
 	{ SEC_TRIGGER, "key_device", CT_PATH, TR(key_device), .def = "" },
 	{ SEC_TRIGGER, "key_code", CT_INT, TR(key_code), 0, 767, "0" },
 	{ SEC_TRIGGER, "key_action", CT_ENUM, TR(key_action), .def = "capture", .values = key_actions },
+
+	/* [web]: the operator page (daemon/web.c) */
+	{ SEC_WEB, "enabled", CT_BOOL, WB(enabled), .def = "true" },
+	{ SEC_WEB, "listen", CT_STRING, WB(listen), .min = 1, .def = "127.0.0.1:8080",
+	  .check = pr_config_check_listen },
+	{ SEC_WEB, "auth", CT_ENUM, WB(auth), .def = "password", .values = web_auths },
+	{ SEC_WEB, "password_file", CT_PATH, WB(password_file), .def = "" },
+	{ SEC_WEB, "tls_cert", CT_PATH, WB(tls_cert), .def = "" },
+	{ SEC_WEB, "tls_key", CT_PATH, WB(tls_key), .def = "" },
 };
 
 const unsigned pr_cfg_nkeys = sizeof(pr_cfg_keys) / sizeof(pr_cfg_keys[0]);

@@ -14,6 +14,7 @@ enum cfg_section {
 	SEC_CAMERA,
 	SEC_TURNTABLE,
 	SEC_TRIGGER,
+	SEC_WEB,
 	SEC_COUNT,
 };
 

@@ -602,7 +602,7 @@ int pathf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(pr
 int daemon_reload(struct daemon *d, char *why, size_t size);
 void daemon_update_status(struct daemon *d);
 int64_t mono_ns(void);
-enum { TAG_LISTEN = 1, TAG_SIGNAL, TAG_TIMER, TAG_EVENT, TAG_SCAN, TAG_KEY, TAG_COUNT };
+enum { TAG_LISTEN = 1, TAG_SIGNAL, TAG_TIMER, TAG_EVENT, TAG_SCAN, TAG_KEY, TAG_WEB, TAG_COUNT };
 int loop_add_fd(struct daemon *d, int fd, int tag);
 
 struct daemon {

@@ -30,12 +30,14 @@
 #include "camera_settings.h"
 #include "log.h"
 #include "notify.h"
+#include "web.h"
 
 #define TICK_MS 100
 #define ATTACH_WAIT_S 30
 #define STOP_GRACE_S 60
 
-static int tags[TAG_COUNT] = { 0, TAG_LISTEN, TAG_SIGNAL, TAG_TIMER, TAG_EVENT, TAG_SCAN, TAG_KEY };
+static int tags[TAG_COUNT] = { 0, TAG_LISTEN, TAG_SIGNAL, TAG_TIMER, TAG_EVENT, TAG_SCAN, TAG_KEY,
+				TAG_WEB };
 
 void ctl_reap(struct daemon *d);
 
@@ -333,6 +335,7 @@ static int setup(struct daemon *d)
 	    scan_init(d))
 		return -1;
 	opkey_setup(d); /* an absent key is logged, not fatal: it may be plugged in later */
+	web_start(d);   /* likewise the operator page */
 	d->watchdog_usec = notify_watchdog_usec();
 	d->attach_deadline = mono_ns() + (int64_t)ATTACH_WAIT_S * 1000000000LL;
 	return 0;
@@ -378,6 +381,8 @@ int daemon_run(struct daemon *d)
 				scan_on_timer(d);
 			else if (tag == TAG_KEY)
 				opkey_on_event(d);
+			else if (tag == TAG_WEB)
+				web_on_event(d);
 			else
 				ctl_client_event(d, evs[i].data.ptr, evs[i].events);
 		}

@@ -26,6 +26,7 @@
 #include "atomic_file.h"
 #include "camera_settings.h"
 #include "log.h"
+#include "web.h"
 #include "notify.h"
 
 int daemon_run(struct daemon *d);
@@ -188,6 +189,7 @@ int main(int argc, char **argv)
 	plate_store_load(&d);
 	session_resume(&d);
 	int rc = daemon_run(&d);
+	web_stop(&d);
 	ctl_close_all(&d);
 	opkey_shutdown(&d);
 	plate_store_free(&d);

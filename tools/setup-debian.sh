@@ -6,7 +6,8 @@ PACKAGES="build-essential cmake pkg-config
   libtiff-dev libturbojpeg0-dev libpng-dev zlib1g-dev
   libinih-dev libjson-c-dev libsystemd-dev
   libgphoto2-dev libv4l-dev libusb-1.0-0-dev
-  libcmocka-dev jq python3 systemd
+  libmicrohttpd-dev libcrypt-dev
+  libcmocka-dev jq python3 systemd curl chromium chromium-driver
   clang libclang-rt-14-dev
   colmap sqlite3 libsqlite3-dev"
 SUDO=""
