@@ -1,10 +1,14 @@
 /* photorig core: the background plate model of one camera position.
  *
  * Built from 1..N frames of the empty background. Per pixel it keeps the
- * mean colour (8-bit RGB, rounded) and, with two frames or more, the noise:
- * the standard deviation of that pixel over the frames. With a single frame
- * the noise is a per-channel level estimated from the image itself
- * (robust median of local differences), stored as the global level.
+ * background colour (8-bit RGB, rounded) and, with two frames or more, the
+ * noise. Both are robust: per pixel the frames' median is the centre, frames
+ * far from it in noise units (a hand, a passer-by) are left out, and colour
+ * and noise come from the frames that remain (a sigma-clipped mean and
+ * standard deviation), the noise shrunk toward the frame-wide median level.
+ * Where frames were left out the builder reports it (transient_*). With a
+ * single frame the noise is a per-channel level estimated from the image
+ * itself (robust median of local differences), stored as the global level.
  *
  * On disk (all integers little-endian; see plate.c for the exact layout):
  *   "PRPLATE\0" magic, version, header (size, frames, flags, global noise,
@@ -20,7 +24,9 @@
 #include "error.h"
 #include "image.h"
 
-#define PR_PLATE_VERSION 1
+/* 2: the transient share and box follow the settings text. Version 1
+ * files still load (no transient recorded). */
+#define PR_PLATE_VERSION 2
 #define PR_PLATE_SETTINGS_MAX 4096
 #define PR_PLATE_MAX_FRAMES 256
 
@@ -46,15 +52,27 @@ struct pr_plate {
 	uint64_t id;              /* content hash: identifies the plate in manifests */
 	int64_t created;          /* UNIX time the model was built */
 	char settings[PR_PLATE_SETTINGS_MAX]; /* capture settings, "key=value\n" lines */
+	/* What the plate frames disagreed on (something that moved through
+	 * some of them and was left out of the model): the share of pixels,
+	 * 0..1, and the box holding them, all 0 when none. */
+	double transient_share;
+	int transient_x, transient_y, transient_w, transient_h;
 };
 
-/* Incremental builder: add frames one by one (so N 24 MP frames never sit in
- * memory together), then finish. */
+/* Incremental builder: add frames one by one, then finish. The frames are
+ * kept as 8-bit RGB (the robust centre needs every frame), at most
+ * PR_PLATE_BUILD_BUDGET bytes of them: beyond that, the two neighbouring
+ * stored bins (consecutive in time) holding the fewest frames are merged
+ * into their mean. A transient lasts a run of consecutive frames, so it
+ * stays in few bins and the median of the bins still leaves it out. Small
+ * frames are all kept; a 24 MP camera keeps 7 bins (504 MB) for any N. */
+#define PR_PLATE_BUILD_BUDGET (512u << 20)
+#define PR_PLATE_MAX_BINS 32
 struct pr_plate_builder {
 	uint32_t width, height, frames;
-	uint8_t *first;    /* the first frame's RGB, until a second frame arrives */
-	uint16_t *sum;     /* per sample sum over frames (frames <= PR_PLATE_MAX_FRAMES) */
-	uint32_t *sumsq;   /* per pixel sum over frames and channels of sample^2 */
+	uint32_t nbins, maxbins;
+	uint8_t *bin[PR_PLATE_MAX_BINS];   /* width*height*3 RGB: the mean of its frames */
+	uint32_t weight[PR_PLATE_MAX_BINS]; /* frames in each bin */
 	float first_noise[3]; /* noise estimated from the first frame alone */
 	uint8_t *ref;      /* RGB of the first frame on a sparse grid: exposure reference */
 	size_t nref;

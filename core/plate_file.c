@@ -12,6 +12,7 @@
 
 static const char plate_magic[8] = { 'P', 'R', 'P', 'L', 'A', 'T', 'E', 0 };
 #define PLATE_FIXED_HEADER 64u
+#define PLATE_TRANSIENT_SIZE 24u /* version 2: share (float64), x, y, w, h */
 #define PLATE_FLAG_NOISE 1u
 #define CRC_CHUNK (1u << 30)
 
@@ -82,7 +83,7 @@ int pr_plate_save(const struct pr_plate *p, const char *path, struct pr_error *e
 
 	memcpy(hdr, plate_magic, 8);
 	put_u32(hdr + 8, PR_PLATE_VERSION);
-	put_u32(hdr + 12, (uint32_t)(PLATE_FIXED_HEADER + slen));
+	put_u32(hdr + 12, (uint32_t)(PLATE_FIXED_HEADER + slen + PLATE_TRANSIENT_SIZE));
 	put_u32(hdr + 16, p->width);
 	put_u32(hdr + 20, p->height);
 	put_u32(hdr + 24, p->frames);
@@ -92,9 +93,18 @@ int pr_plate_save(const struct pr_plate *p, const char *path, struct pr_error *e
 	put_u64(hdr + 44, p->id);
 	put_u64(hdr + 52, (uint64_t)p->created);
 	put_u32(hdr + 60, (uint32_t)slen);
+	uint8_t tr[PLATE_TRANSIENT_SIZE];
+	uint64_t share;
+	memcpy(&share, &p->transient_share, sizeof(share));
+	put_u64(tr, share);
+	put_u32(tr + 8, (uint32_t)p->transient_x);
+	put_u32(tr + 12, (uint32_t)p->transient_y);
+	put_u32(tr + 16, (uint32_t)p->transient_w);
+	put_u32(tr + 20, (uint32_t)p->transient_h);
 
 	int bad = write_part(af.fp, &crc, hdr, sizeof(hdr)) ||
 		  write_part(af.fp, &crc, p->settings, slen) ||
+		  write_part(af.fp, &crc, tr, sizeof(tr)) ||
 		  write_part(af.fp, &crc, p->mean, npix * 3) ||
 		  (p->noise && write_part(af.fp, &crc, p->noise, npix));
 	if (!bad) {
@@ -137,11 +147,13 @@ int pr_plate_load(const char *path, struct pr_plate *out, struct pr_error *err)
 		goto out;
 	}
 	uint32_t version = get_u32(hdr + 8), hsize = get_u32(hdr + 12), slen = get_u32(hdr + 60);
-	if (version != PR_PLATE_VERSION) {
-		rc = pr_error_set(err, PR_EUNSUPPORTED, "%s: plate file version %u, this photorig reads %u",
-				  path, version, PR_PLATE_VERSION);
+	if (version != 1 && version != PR_PLATE_VERSION) {
+		rc = pr_error_set(err, PR_EUNSUPPORTED,
+				  "%s: plate file version %u, this photorig reads 1 to %u", path, version,
+				  PR_PLATE_VERSION);
 		goto out;
 	}
+	const uint32_t tsize = version >= 2 ? PLATE_TRANSIENT_SIZE : 0;
 	out->width = get_u32(hdr + 16);
 	out->height = get_u32(hdr + 20);
 	out->frames = get_u32(hdr + 24);
@@ -150,7 +162,8 @@ int pr_plate_load(const char *path, struct pr_plate *out, struct pr_error *err)
 		out->global_noise[c] = bits_float(get_u32(hdr + 32 + 4 * c));
 	out->id = get_u64(hdr + 44);
 	out->created = (int64_t)get_u64(hdr + 52);
-	if (slen >= PR_PLATE_SETTINGS_MAX || hsize != PLATE_FIXED_HEADER + slen || out->width == 0 ||
+	if (slen >= PR_PLATE_SETTINGS_MAX || hsize != PLATE_FIXED_HEADER + slen + tsize ||
+	    out->width == 0 ||
 	    out->height == 0 || out->width > PR_IMAGE_MAX_SIDE || out->height > PR_IMAGE_MAX_SIDE ||
 	    (uint64_t)out->width * out->height > PR_IMAGE_MAX_PIXELS || out->frames == 0 ||
 	    out->frames > PR_PLATE_MAX_FRAMES || (flags & ~PLATE_FLAG_NOISE) ||
@@ -166,7 +179,7 @@ int pr_plate_load(const char *path, struct pr_plate *out, struct pr_error *err)
 	 * allocate 1.6 GB (PR_IMAGE_MAX_PIXELS planes) only to find it short.
 	 * (Found by tests/fuzz/fuzz_plate.) */
 	struct stat st;
-	uint64_t want = (uint64_t)PLATE_FIXED_HEADER + slen + (uint64_t)npix * 3 +
+	uint64_t want = (uint64_t)PLATE_FIXED_HEADER + slen + tsize + (uint64_t)npix * 3 +
 			((flags & PLATE_FLAG_NOISE) ? npix : 0) + 4;
 	if (!fstat(fileno(fp), &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size != want) {
 		rc = pr_error_set(err, PR_EFORMAT, "%s: %s plate file: %lld bytes, its header "
@@ -183,8 +196,9 @@ int pr_plate_load(const char *path, struct pr_plate *out, struct pr_error *err)
 				  out->width, out->height);
 		goto out;
 	}
-	uint8_t tail[4], extra;
-	if (read_part(fp, &crc, out->settings, slen) || read_part(fp, &crc, out->mean, npix * 3) ||
+	uint8_t tail[4], extra, tr[PLATE_TRANSIENT_SIZE];
+	if (read_part(fp, &crc, out->settings, slen) || read_part(fp, &crc, tr, tsize) ||
+	    read_part(fp, &crc, out->mean, npix * 3) ||
 	    (out->noise && read_part(fp, &crc, out->noise, npix)) || fread(tail, 1, 4, fp) != 4) {
 		rc = pr_error_set(err, PR_EFORMAT, "%s: truncated plate file (%ux%u expected)", path,
 				  out->width, out->height);
@@ -200,6 +214,24 @@ int pr_plate_load(const char *path, struct pr_plate *out, struct pr_error *err)
 		rc = pr_error_set(err, PR_EFORMAT, "%s: plate checksum mismatch: the file is corrupt",
 				  path);
 		goto out;
+	}
+	if (tsize) {
+		uint64_t share = get_u64(tr);
+		memcpy(&out->transient_share, &share, sizeof(share));
+		out->transient_x = (int)get_u32(tr + 8);
+		out->transient_y = (int)get_u32(tr + 12);
+		out->transient_w = (int)get_u32(tr + 16);
+		out->transient_h = (int)get_u32(tr + 20);
+		/* checked against the frame: the daemon prints them */
+		if (!(out->transient_share >= 0 && out->transient_share <= 1) ||
+		    out->transient_x < 0 || out->transient_y < 0 || out->transient_w < 0 ||
+		    out->transient_h < 0 ||
+		    (uint64_t)out->transient_x + (uint64_t)out->transient_w > out->width ||
+		    (uint64_t)out->transient_y + (uint64_t)out->transient_h > out->height) {
+			rc = pr_error_set(err, PR_EFORMAT, "%s: corrupt plate header (transient box)",
+					  path);
+			goto out;
+		}
 	}
 out:
 	fclose(fp);
