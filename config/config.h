@@ -122,7 +122,7 @@ struct pr_rig_config {
 	int tiff_bits;                    /* 8 or 16 */
 	int set_timeout_ms;               /* a set waits this long for its last camera */
 	struct pr_rig_mask mask;
-	/* Backdrop composites (core/composite.h), written as S_backdrop.jpg|png
+	/* Backdrop composites (core/outputs/composite.h), written as S_backdrop.jpg|png
 	 * when backdrop is set. backdrop: "" (none), a colour #RRGGBB or an
 	 * absolute image path (pr_backdrop_load); crop_margin: "" (no crop),
 	 * "N%" or "Npx" (pr_crop_parse_margin); aspect: "" (free) or "W:H"

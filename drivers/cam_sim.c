@@ -1,6 +1,6 @@
 /* photorig drivers: `sim`, a simulated camera.
  *
- * It renders the generated scene of core/scene.h from its own viewpoint (the
+ * It renders the generated scene of core/scene/scene.h from its own viewpoint (the
  * seed picks the background, the object's shape and placement), with sensor
  * noise, a slight exposure drift from frame to frame and a capture latency,
  * and delivers a JPEG file as a real camera does. Plates are the empty
@@ -39,7 +39,7 @@
 #define SIM_DEFAULT_H 960
 #define SIM_JPEG_QUALITY 92
 /* "slight": 0.35% brightness, one sigma. More inflates the per-pixel noise a
- * plate measures over its frames (core/plate.c folds frame-to-frame exposure
+ * plate measures over its frames (core/mask/plate.c folds frame-to-frame exposure
  * changes into the noise), which weakens masking on dark-on-dark objects. */
 #define SIM_DRIFT_EV 0.005f
 

@@ -12,7 +12,7 @@
  *
  * Return values: 0, or a negative code. The recoverable device states have
  * their own codes (CAM_E*), so the caller can retry or re-open; anything else
- * is a PR_E* code from core/error.h. Every error fills a struct pr_error with
+ * is a PR_E* code from core/base/error.h. Every error fills a struct pr_error with
  * a sentence naming the camera. */
 #ifndef PHOTORIG_CAMERA_H
 #define PHOTORIG_CAMERA_H

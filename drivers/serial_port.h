@@ -26,7 +26,7 @@
 
 #define SERIAL_LINE_MAX 256
 
-/* Codes beyond core/error.h's; drivers map them onto their own. */
+/* Codes beyond core/base/error.h's; drivers map them onto their own. */
 enum serial_errcode {
 	SERIAL_ETIMEOUT = -50,    /* the deadline passed */
 	SERIAL_EGONE = -51,       /* the port closed or the device was unplugged */

@@ -11,7 +11,7 @@
  *
  * Return values: 0, or a negative code. Recoverable states have their own
  * codes (TT_E*): the scan pauses with the message and the operator can
- * resume; anything else is a PR_E* code from core/error.h. Every error
+ * resume; anything else is a PR_E* code from core/base/error.h. Every error
  * fills a struct pr_error with a sentence naming the device and quoting the
  * controller's reply. */
 #ifndef PHOTORIG_TURNTABLE_H

@@ -1,4 +1,4 @@
-/* Fuzz target: the plate file loader (core/plate_file.c, pr_plate_load).
+/* Fuzz target: the plate file loader (core/mask/plate_file.c, pr_plate_load).
  *
  * Plate files live in the daemon's state folder and are read at start-up
  * and after every plate capture; a disk error, a half-copied backup or an

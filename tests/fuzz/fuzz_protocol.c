@@ -1,4 +1,4 @@
-/* Fuzz target: the control protocol decoder (core/protocol.c).
+/* Fuzz target: the control protocol decoder (core/protocol/protocol.c).
  *
  * Both directions are hostile input somewhere: photorigd decodes requests
  * from any local peer that got past the credential check, and the client

@@ -1,5 +1,5 @@
 # photorigd's outputs for people on a 4-camera sim rig: after a set, its
-# contact sheet (4 labelled tiles, laid out as core/sheet.c computes, each
+# contact sheet (4 labelled tiles, laid out as core/outputs/sheet.c computes, each
 # tile its own camera's shot and outline), the session sheet, the sheet's
 # path printed by `photorig watch`; backdrop composites over #ffffff for
 # every camera but the one with backdrop = none; journal and manifest name

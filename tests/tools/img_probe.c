@@ -5,7 +5,7 @@
  *   img_probe pixel FILE X Y              R G B
  *   img_probe sheet-size N SHOT_W SHOT_H  WxH of a set's contact sheet (one
  *                                         labelled row of N tiles of such shots,
- *                                         laid out by core/sheet.c itself)
+ *                                         laid out by core/outputs/sheet.c itself)
  *   img_probe tiles SHEET N SHOT_W SHOT_H per tile: "i hash outline" (a hash of its
  *                                         thumbnail's pixels, and how many of them
  *                                         are the outline's magenta)

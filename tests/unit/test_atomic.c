@@ -1,4 +1,4 @@
-/* Unit tests: atomic file writes (core/atomic_file.c). */
+/* Unit tests: atomic file writes (core/image/atomic_file.c). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

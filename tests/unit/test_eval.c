@@ -1,4 +1,4 @@
-/* Unit tests for core/eval.c: CDnet 2014 counting and metrics. */
+/* Unit tests for core/mask/eval.c: CDnet 2014 counting and metrics. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests: the control protocol (core/protocol.c): round trips, every
+/* Unit tests: the control protocol (core/protocol/protocol.c): round trips, every
  * error class, and the limits. */
 #include <stdarg.h>
 #include <stddef.h>
