@@ -1,6 +1,7 @@
 /* photorig drivers: the list of a camera's settings that list_settings
  * fills (see camera.h). Strings a camera reports are copied bounded. */
 #include "camera.h"
+#include "cam_detect.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,30 @@ void cam_settings_free(struct cam_settings_list *l)
 			free(l->items[i].choices[k]);
 		free(l->items[i].choices);
 	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- the cameras found by cam_detect_* (cam_detect.h) ---- */
+
+struct cam_found *cam_found_add(struct cam_found_list *l, const char *driver)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct cam_found *n = realloc(l->items, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		l->items = n;
+		l->cap = cap;
+	}
+	struct cam_found *f = &l->items[l->n++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->driver, sizeof(f->driver), "%s", driver);
+	return f;
+}
+
+void cam_found_free(struct cam_found_list *l)
+{
 	free(l->items);
 	memset(l, 0, sizeof(*l));
 }

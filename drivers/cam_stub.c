@@ -8,6 +8,7 @@
 #include "camera.h"
 #include "cam_gphoto2.h"
 #include "cam_v4l2.h"
+#include "cam_detect.h"
 
 #include <stddef.h>
 
@@ -63,6 +64,14 @@ int cam_gphoto2_add_candidate_port(const char *port)
 	(void)port;
 	return 0;
 }
+
+int cam_detect_gphoto2(const char *const *ptpip, size_t nptpip, struct cam_found_list *out,
+		       struct pr_error *err)
+{
+	(void)ptpip, (void)nptpip, (void)out;
+	return pr_error_set(err, CAM_ENOTCOMPILED, "gphoto2 cameras: photorig was built without "
+			    "PHOTORIG_WITH_GPHOTO2");
+}
 #endif
 
 #ifdef CAM_STUB_V4L2
@@ -112,6 +121,14 @@ int cam_v4l2_find_serial(const char *sysfs_root, const char *dev_root, const cha
 	(void)sysfs_root, (void)dev_root, (void)path, (void)size;
 	return pr_error_set(err, CAM_ENOTCOMPILED, "no V4L2 camera with serial %s: photorig was "
 			    "built without PHOTORIG_WITH_V4L2", serial);
+}
+
+int cam_detect_v4l2(const char *sysfs_root, const char *dev_root, struct cam_found_list *out,
+		    struct pr_error *err)
+{
+	(void)sysfs_root, (void)dev_root, (void)out;
+	return pr_error_set(err, CAM_ENOTCOMPILED, "V4L2 cameras: photorig was built without "
+			    "PHOTORIG_WITH_V4L2");
 }
 #endif
 

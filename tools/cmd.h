@@ -10,7 +10,8 @@ int cmd_scene(int argc, char **argv);
 /* clients of photorigd */
 int cmd_status(int argc, char **argv);
 int cmd_cameras(int argc, char **argv);
-int cmd_camera(int argc, char **argv);   /* camera NAME settings | set KEY VALUE */
+int cmd_camera(int argc, char **argv);
+int cmd_detect(int argc, char **argv);   /* the cameras attached, as config sections */   /* camera NAME settings | set KEY VALUE */
 int cmd_plate(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_session(int argc, char **argv);

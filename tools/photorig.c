@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "scene", cmd_scene, "write a generated scene with known truth (plates, shots, truth)" },
 	{ "status", cmd_status, "what photorigd is doing: cameras, session, plates" },
 	{ "cameras", cmd_cameras, "the camera positions and their state" },
+	{ "detect", cmd_detect, "list attached cameras and print [camera] sections for them" },
 	{ "camera", cmd_camera, "NAME settings | NAME|all set KEY VALUE: a camera's settings" },
 	{ "plate", cmd_plate, "record the background plates (remove the object first)" },
 	{ "capture", cmd_capture, "fire every camera together, N sets, into the session" },
