@@ -37,6 +37,7 @@
 #include "sheet.h"
 
 struct daemon;
+struct preview_args;
 struct client;
 struct hwfire;
 struct scan;
@@ -95,7 +96,7 @@ struct shot_v4l2 {
 };
 
 enum report_type { REP_ATTACHED, REP_SHOT, REP_PLATE_PROGRESS, REP_PLATE_DONE, REP_MASK, REP_TURNED,
-		   REP_FIRED, REP_SHEET, REP_SETTINGS };
+		   REP_FIRED, REP_SHEET, REP_SETTINGS, REP_PREVIEW };
 
 struct report {
 	struct report *next;
@@ -158,7 +159,7 @@ void report_fini(struct daemon *d);
  * failed; new sets skip it (marked missing) instead of waiting for it. */
 enum slot_state { SLOT_ATTACHING = 0, SLOT_READY, SLOT_OFFLINE, SLOT_RECOVERING };
 
-enum job_type { JOB_SHOT, JOB_PLATE, JOB_FLUSH, JOB_QUIT, JOB_SETTINGS };
+enum job_type { JOB_SHOT, JOB_PLATE, JOB_FLUSH, JOB_QUIT, JOB_SETTINGS, JOB_PREVIEW };
 
 struct cam_job {
 	struct cam_job *next;
@@ -181,6 +182,7 @@ struct cam_job {
 	int change;               /* JOB_SETTINGS: set key, not list */
 	char key[PR_PROTO_KEY_MAX + 1];
 	char value[PR_PROTO_VALUE_MAX + 1];
+	struct preview_args *preview; /* JOB_PREVIEW (preview.h): owned by the job */
 };
 
 struct cam_slot {

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "camera_settings.h"
+#include "preview.h"
 #include "log.h"
 #include "notify.h"
 #include "web.h"
@@ -226,6 +227,9 @@ static void on_report(struct daemon *d, struct report *r)
 		break;
 	case REP_SETTINGS:
 		camsettings_on_report(d, r);
+		break;
+	case REP_PREVIEW:
+		preview_on_report(d, r);
 		break;
 	}
 }

@@ -25,6 +25,7 @@
 
 #include "atomic_file.h"
 #include "camera_settings.h"
+#include "preview.h"
 #include "log.h"
 #include "web.h"
 #include "notify.h"
@@ -202,6 +203,7 @@ int main(int argc, char **argv)
 	session_close(&d, 0);
 	report_fini(&d);
 	camsettings_fini();
+	preview_fini();
 	pr_config_free(&d.cfg);
 	return rc ? 1 : 0;
 }

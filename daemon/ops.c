@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "camera_settings.h"
+#include "preview.h"
 #include "log.h"
 #include "unmasked.h"
 
@@ -277,6 +278,9 @@ void ops_dispatch(struct daemon *d, struct client *c, const struct pr_request *r
 	case PR_OP_CAMERA_SETTINGS:
 	case PR_OP_CAMERA_SET:
 		camsettings_request(d, c, req);
+		break;
+	case PR_OP_PREVIEW:
+		preview_request(d, c, req);
 		break;
 	case PR_OP_COUNT:
 		break;

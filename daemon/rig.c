@@ -32,6 +32,7 @@
 #include "cam_gphoto2.h"
 #include "imageio.h"
 #include "camera_settings.h"
+#include "preview.h"
 #include "log.h"
 
 #define BACKOFF_MIN_MS 1000
@@ -344,6 +345,8 @@ static void *cam_thread(void *arg)
 			originals_flush(s);
 		else if (type == JOB_SETTINGS)
 			camsettings_run(s, job);
+		else if (type == JOB_PREVIEW)
+			preview_run(s, job);
 		go_put(job->go);
 		hwfire_put(job->hw);
 		free(job);

@@ -222,6 +222,40 @@ static int gp_set_setting(struct cam_handle *h, const char *key, const char *val
 	return gpcfg_set_one(h, key, value, readback, size, err);
 }
 
+/* libgphoto2's preview capture: a live-view frame (JPEG) on cameras that
+ * have one; nothing is written to the card. */
+static int gp_preview(struct cam_handle *h, struct cam_frame *out, struct pr_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = usable(h, err);
+	if (rc)
+		return rc;
+	CameraFile *file = NULL;
+	if (gp_file_new(&file) < GP_OK)
+		return pr_error_set(err, PR_ENOMEM, "camera %s: out of memory", h->name);
+	double t0 = gpd_now_ms();
+	int r = gp_camera_capture_preview(h->cam, file, h->ctx);
+	const char *bytes = NULL;
+	unsigned long n = 0;
+	if (r >= GP_OK)
+		r = gp_file_get_data_and_size(file, &bytes, &n);
+	if (r == GP_ERROR_NOT_SUPPORTED)
+		rc = pr_error_set(err, PR_EUNSUPPORTED, "camera %s (%s): no live view: libgphoto2 "
+				  "cannot take a preview frame from this camera", h->name, h->model);
+	else if (r < GP_OK)
+		rc = gpd_fail(h, r, "preview capture", gpd_now_ms() - t0, err);
+	else if (!n || !(out->data = malloc(n)))
+		rc = pr_error_set(err, n ? PR_ENOMEM : PR_EIO, "camera %s: %s", h->name,
+				  n ? "out of memory" : "an empty preview frame");
+	else {
+		memcpy(out->data, bytes, n);
+		out->size = n;
+		snprintf(out->ext, sizeof(out->ext), "jpg");
+	}
+	gp_file_unref(file);
+	return rc;
+}
+
 const struct cam_driver cam_gphoto2_driver = {
 	.name = "gphoto2",
 	.open = gp_open,
@@ -233,4 +267,5 @@ const struct cam_driver cam_gphoto2_driver = {
 	.collect = gp_collect,
 	.list_settings = gp_list_settings,
 	.set_setting = gp_set_setting,
+	.preview = gp_preview,
 };

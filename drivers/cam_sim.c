@@ -54,6 +54,7 @@ struct cam_handle {
 	int have_armed;
 	struct cam_request armed_req;
 	struct sim_settings settings;
+	uint32_t previews;        /* previews rendered: their noise stream */
 };
 
 /* FNV-1a: a stable seed from a position name when none is configured. */
@@ -257,6 +258,16 @@ static int sim_set_setting(struct cam_handle *h, const char *key, const char *va
 	return sim_settings_set(&h->settings, h->name, key, value, readback, size, err);
 }
 
+/* A shot of the scene as it is now, from a noise stream of its own so that
+ * previews never repeat a shot's frame. */
+static int sim_preview(struct cam_handle *h, struct cam_frame *out, struct pr_error *err)
+{
+	if (!h || !h->open)
+		return pr_error_set(err, CAM_EGONE, "camera is not open");
+	struct cam_request req = { .kind = CAM_SHOT, .index = 0x40000000u + h->previews++ };
+	return render(h, &req, out, err);
+}
+
 const struct cam_driver cam_sim_driver = {
 	.name = "sim",
 	.open = sim_open,
@@ -267,4 +278,5 @@ const struct cam_driver cam_sim_driver = {
 	.collect = sim_collect,
 	.list_settings = sim_list_settings,
 	.set_setting = sim_set_setting,
+	.preview = sim_preview,
 };

@@ -400,6 +400,20 @@ int cam_v4l2_last_frame(struct cam_handle *h, struct cam_v4l2_frame_info *out)
 	return 0;
 }
 
+/* The next frame the camera exposes, as a shot would get it; the last
+ * shot's frame record (cam_v4l2_last_frame) is kept as it was. */
+static int v4l_preview(struct cam_handle *h, struct cam_frame *out, struct pr_error *err)
+{
+	struct cam_request req = { .kind = CAM_SHOT };
+	memset(out, 0, sizeof(*out));
+	if (!h)
+		return pr_error_set(err, CAM_EGONE, "camera is not open");
+	struct cam_v4l2_frame_info last = h->last;
+	int rc = v4l_capture(h, &req, out, err);
+	h->last = last;
+	return rc;
+}
+
 const struct cam_driver cam_v4l2_driver = {
 	.name = "v4l2",
 	.open = v4l_open,
@@ -409,4 +423,5 @@ const struct cam_driver cam_v4l2_driver = {
 	.close = v4l_close,
 	.list_settings = cam_v4l2_list_settings,
 	.set_setting = cam_v4l2_set_setting,
+	.preview = v4l_preview,
 };

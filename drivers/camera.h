@@ -170,6 +170,12 @@ struct cam_driver {
 	 * not offer is PR_EINVAL with the allowed ones in the message. */
 	int (*set_setting)(struct cam_handle *h, const char *key, const char *value,
 			   char *readback, size_t size, struct pr_error *err);
+	/* Optional (may be NULL): a fresh frame to frame and focus by (gphoto2's
+	 * preview capture, the next V4L2 frame, a sim render), as an image
+	 * file in out (one file, ext set). Not a shot: nothing is written to
+	 * the camera's card, and the daemon never stores it. It may be smaller
+	 * than a shot. */
+	int (*preview)(struct cam_handle *h, struct cam_frame *out, struct pr_error *err);
 };
 
 extern const struct cam_driver cam_sim_driver;

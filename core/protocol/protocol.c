@@ -31,6 +31,7 @@ static const char *const op_names[PR_OP_COUNT] = {
 	[PR_OP_SCAN_STATUS] = "scan_status",
 	[PR_OP_CAMERA_SETTINGS] = "camera_settings",
 	[PR_OP_CAMERA_SET] = "camera_set",
+	[PR_OP_PREVIEW] = "preview",
 };
 
 static const char *const event_names[PR_EV_COUNT] = {
@@ -76,6 +77,7 @@ static const struct field fields[] = {
 	{ PR_OP_CAMERA_SET, "camera", F_TARGET, 1, 0, 0, R(camera), 0, 0, 0 },
 	{ PR_OP_CAMERA_SET, "key", F_TEXT, 1, 1, PR_PROTO_KEY_MAX, R(key), 0, 0, 0 },
 	{ PR_OP_CAMERA_SET, "value", F_TEXT, 1, 0, PR_PROTO_VALUE_MAX, R(value), 0, 0, 0 },
+	{ PR_OP_PREVIEW, "camera", F_NAME, 1, 0, 0, R(camera), 0, 0, 0 },
 #undef R
 };
 

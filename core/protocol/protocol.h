@@ -72,6 +72,7 @@ enum pr_op {
 	PR_OP_SCAN_STATUS,
 	PR_OP_CAMERA_SETTINGS,      /* a camera's settings with current and allowed values */
 	PR_OP_CAMERA_SET,           /* set one setting of a camera (or "*": all) */
+	PR_OP_PREVIEW,              /* a fresh frame of one camera, never stored (the page) */
 	PR_OP_COUNT
 };
 
@@ -93,7 +94,7 @@ struct pr_request {
 	uint32_t frames;                     /* plate: 0 = the rig's plate_frames */
 	uint32_t count;                      /* capture: sets (default 1) */
 	char camera[PR_PROTO_NAME_MAX + 1];  /* plate, camera_settings: one camera position, "" =
-					      * all; camera_set: a name or "*" */
+					      * all; camera_set: a name or "*"; preview: a name */
 	char key[PR_PROTO_KEY_MAX + 1];      /* camera_set */
 	char value[PR_PROTO_VALUE_MAX + 1];  /* camera_set */
 	char name[PR_PROTO_NAME_MAX + 1];    /* session_start: the session name */

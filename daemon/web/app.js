@@ -224,8 +224,12 @@ function renderTiles() {
       head.append(el('span', 'name', cam.name), el('span', 'state'));
       const canvas = el('canvas');
       canvas.width = 320; canvas.height = 240;
+      const actions = el('div', 'actions');
+      const pv = el('button', 'preview', 'Preview');
+      pv.onclick = () => preview.open(cam.name);
+      actions.append(pv);
       t.append(head, el('div', 'meta serial'), el('div', 'meta plate'), canvas,
-        el('div', 'meta shot'), el('div', 'flags'));
+        el('div', 'meta shot'), el('div', 'flags'), actions);
       canvas.onclick = () => { const l = lastShot(cam.name); if (l) viewer.open(cam.name, l); };
       box.append(t);
     }
@@ -374,6 +378,59 @@ function renderSets() {
   }));
 }
 
+// ---- preview ----
+
+const preview = {
+  camera: null,
+  timer: null,
+  busy: false,
+  open(cam) {
+    this.camera = cam;
+    $('preview-camera').textContent = cam;
+    $('preview-box').classList.remove('hidden');
+    $('preview-box').scrollIntoView({ behavior: 'smooth' });
+    this.shoot();
+  },
+  close() {
+    this.camera = null;
+    $('preview-live').checked = false;
+    this.loop();
+    $('preview-box').classList.add('hidden');
+  },
+  loop() {
+    clearInterval(this.timer);
+    this.timer = $('preview-live').checked ? setInterval(() => this.shoot(), 2000) : null;
+  },
+  async shoot() {
+    if (!this.camera || this.busy) return;
+    this.busy = true;
+    try {
+      const r = await api('preview', { camera: this.camera });
+      if (!r.ok) { $('preview-info').textContent = 'preview failed: ' + r.error; return; }
+      const img = await loadImage('data:image/jpeg;base64,' + r.jpeg);
+      const mask = r.mask_png && $('preview-overlay').checked
+        ? await loadImage('data:image/png;base64,' + r.mask_png) : null;
+      const c = $('preview-canvas');
+      c.width = img.naturalWidth; c.height = img.naturalHeight;
+      drawMasked(c, img, mask, false);
+      const info = $('preview-info');
+      info.replaceChildren(el('div', '', 'sharpness'), el('div', 'sharp', r.sharpness.toFixed(1)),
+        el('div', 'meta', r.width + '×' + r.height + ', ' + (r.mask_png ? 'foreground ' + pct(r.foreground)
+          : (r.mask_note || 'no mask')) + ', ' + new Date().toLocaleTimeString()));
+    } catch (e) {
+      $('preview-info').textContent = 'preview failed: ' + e.message;
+    } finally {
+      this.busy = false;
+    }
+  },
+};
+
+function bindPreview() {
+  $('preview-again').onclick = () => preview.shoot();
+  $('preview-close').onclick = () => preview.close();
+  $('preview-live').onchange = () => preview.loop();
+}
+
 // ---- live events ----
 
 let pending = null;
@@ -417,6 +474,7 @@ async function main() {
   if (r.status === 401) { location.reload(); return; }
   csrf = (await r.json()).csrf;
   bindControls();
+  bindPreview();
   listen();
   await refresh();
   setInterval(refresh, 2000); // camera states change without events (attach, offline)

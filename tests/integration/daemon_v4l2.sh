@@ -156,6 +156,14 @@ jq -e '[.sets[].shots[] | select(.v4l2_sequence != null and .stale_frames != nul
 	"$S/manifest.json" >/dev/null && pass "manifest: frame time, sequence and stale frames per shot" ||
 	fail "manifest lacks v4l2 frame info"
 
+# a preview of a V4L2 camera: its next frame, with its mask, never stored
+before=$(find "$S" -type f | sort)
+OUT=$(sock_request '{"v":1,"id":3,"op":"preview","camera":"yuyv"}')
+printf '%s' "$OUT" | jq -e '.ok and .width == 640 and .height == 480 and .sharpness > 0 and .foreground > 0' >/dev/null &&
+	pass "a preview of the YUYV camera, masked against its plate" ||
+	fail "v4l2 preview: $(printf '%s' "$OUT" | jq -c 'del(.jpeg, .mask_png)' 2>&1 | head -c 400)"
+[ "$(find "$S" -type f | sort)" = "$before" ] && pass "the preview is not stored" || fail "files changed"
+
 # a control changed behind the daemon's back: the shot is flagged, still masked
 simctl exposure 0 300
 sleep 0.2

@@ -34,6 +34,8 @@ static void test_round_trip_every_op(void **state)
 			snprintf(a.camera, sizeof(a.camera), "*");
 			snprintf(a.key, sizeof(a.key), "/main/capturesettings/shutterspeed");
 			snprintf(a.value, sizeof(a.value), "1/125 \"x\"");
+		} else if (op == PR_OP_PREVIEW) {
+			snprintf(a.camera, sizeof(a.camera), "cam02");
 		}
 		char buf[1024];
 		int n = pr_proto_encode_request(&a, buf, sizeof(buf));
@@ -58,6 +60,24 @@ static void test_round_trip_every_op(void **state)
 
 /* camera_set: a camera name or "*", a key and a value of free text (bounded,
  * no control characters); camera_settings: an optional name. */
+/* preview needs a camera position's name; "*" and path tricks are refused */
+static void test_preview_op(void **state)
+{
+	(void)state;
+	struct pr_request r;
+	struct pr_error err = { 0 };
+	assert_int_equal(decode("{\"v\":1,\"id\":4,\"op\":\"preview\",\"camera\":\"cam07\"}", &r, &err),
+			 0);
+	assert_int_equal(r.op, PR_OP_PREVIEW);
+	assert_string_equal(r.camera, "cam07");
+	assert_int_equal(decode("{\"v\":1,\"id\":4,\"op\":\"preview\"}", &r, &err), PR_PROTO_EMISSING);
+	assert_non_null(strstr(err.msg, "'camera'"));
+	assert_int_equal(decode("{\"v\":1,\"id\":4,\"op\":\"preview\",\"camera\":\"*\"}", &r, &err),
+			 PR_PROTO_EBADVALUE);
+	assert_int_equal(decode("{\"v\":1,\"id\":4,\"op\":\"preview\",\"camera\":\"../x\"}", &r, &err),
+			 PR_PROTO_EBADVALUE);
+}
+
 static void test_camera_settings_ops(void **state)
 {
 	(void)state;
@@ -311,6 +331,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_every_op),
 		cmocka_unit_test(test_camera_settings_ops),
+		cmocka_unit_test(test_preview_op),
 		cmocka_unit_test(test_defaults_and_unknown_fields),
 		cmocka_unit_test(test_error_classes),
 		cmocka_unit_test(test_id_recovered_for_error_reply),

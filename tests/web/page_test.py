@@ -2,7 +2,7 @@
 through chromedriver): log in, see the four cameras of a sim rig, record
 plates, start a session, capture from the page and see the set's tiles,
 open a shot with its mask, run a turntable scan and follow its progress,
-and keep screenshots at 1280x800 and 768x1024.
+take a preview, and keep screenshots at 1280x800 and 768x1024.
 
 usage: page_test.py URL PASSWORD ARTIFACT_DIR PROFILE_DIR"""
 import os
@@ -176,6 +176,17 @@ def run(b, url, password, art):
           "the progress bar moves (%s)" % sorted(widths))
     check(any("scan 1 done" in s and "4 done" in s for s in seen), "the scan ends done, 4 of 4 steps")
 
+    # preview of one camera
+    b.click(".tile:nth-child(3) .preview")
+    info = b.wait("const t = document.getElementById('preview-info').textContent;"
+                  "return t.startsWith('sharpness') || t.startsWith('preview failed') ? t : null", 60, "a preview")
+    check(info.startswith("sharpness"), "a preview of cam03 appears: '%s'" % info)
+    n = b.js(MAGENTA, "#preview-canvas")
+    check(n > 0, "the preview shows where the mask would fall against the plate (%d outline pixels)" % n)
+    b.viewport(1280, 800)
+    b.js("document.getElementById('preview-box').scrollIntoView()")
+    time.sleep(0.3)
+    b.screenshot(os.path.join(art, "preview-1280x800.png"))
     b.viewport(1280, 800)
     b.js("window.scrollTo(0, 0)")
     time.sleep(0.3)
