@@ -22,6 +22,7 @@
 
 #include "imageio.h"
 #include "log.h"
+#include "plate_angles.h"
 #include "unmasked.h"
 
 /* Why a camera is left out of a new set: it is offline (its thread
@@ -100,7 +101,9 @@ static void mask_submit(struct daemon *d, struct set_rec *set, uint32_t shot)
 		return;
 	}
 	const struct pr_camera_config *cc = &d->cfg.cameras[cam];
-	struct plate_ref *plate = d->plates ? d->plates[cam] : NULL;
+	char plate_file[sizeof(r->plate_file)];
+	/* a turntable set's own angle plate when there is one */
+	struct plate_ref *plate = plate_for_set(d, cam, set, plate_file, sizeof(plate_file));
 	if (cc->mask.method == PR_MASK_PLATE && !plate) {
 		if (plate_error(d, cam))
 			mask_not_done(d, set, r, MASK_SKIPPED, "plate unreadable for camera %s: saved "
@@ -146,6 +149,7 @@ static void mask_submit(struct daemon *d, struct set_rec *set, uint32_t shot)
 	job->tiles = d->cfg.rig.contact_sheets && !set->finished; /* its sheet is written */
 	snprintf(job->camera, sizeof(job->camera), "%s", r->camera);
 	r->plate_id = job->plate ? job->plate->plate.id : 0;
+	snprintf(r->plate_file, sizeof(r->plate_file), "%s", job->plate ? plate_file : "");
 	if (pool_submit(d, job)) {
 		plate_ref_put(job->plate);
 		backdrop_ref_put(job->backdrop);

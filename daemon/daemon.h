@@ -339,6 +339,7 @@ struct shot_rec {
 	int64_t trigger_ns, arrive_ns;
 	enum mask_state mask;
 	uint64_t plate_id;
+	char plate_file[128];     /* the plate used, relative to the state folder ("" = none) */
 	struct pr_mask_stats stats;
 	double mask_seconds;
 	char note[256];           /* why missing / failed / not masked */
@@ -622,6 +623,8 @@ struct daemon {
 	int ready_sent;
 	int64_t attach_deadline;
 	struct plate_ref **plates;    /* by camera index */
+	struct plate_angles *pangles; /* plates per turntable angle (plate_angles.c) */
+	struct plate_scan *pscan;     /* a running plate --scan (plate_scan.c), or NULL */
 	char (*plate_errors)[512];    /* plates that could not be loaded (unmasked.c) */
 
 	/* reports */

@@ -177,6 +177,7 @@ static void replay_stats(struct shot_rec *r, json_object *o)
 			st->offset[c] = json_object_get_double(json_object_array_get_idx(a, (size_t)c));
 	}
 	r->plate_id = hash_parse(pr_json_str(o, "plate_id", NULL));
+	snprintf(r->plate_file, sizeof(r->plate_file), "%s", pr_json_str(o, "plate", ""));
 	r->mask_seconds = pr_json_double(o, "seconds", 0);
 }
 
@@ -347,6 +348,8 @@ static json_object *stats_json(const struct shot_rec *r)
 	char id[32];
 	hash_hex(r->plate_id, id, sizeof(id));
 	json_object_object_add(o, "plate_id", json_object_new_string(id + 8));
+	if (r->plate_file[0]) /* which plate: the camera's, or its turntable angle's */
+		json_object_object_add(o, "plate", json_object_new_string(r->plate_file));
 	json_object_object_add(o, "foreground", json_object_new_double(st->foreground));
 	json_object_object_add(o, "touches_border", json_object_new_boolean(st->touches_border));
 	json_object *g = json_object_new_array(), *f = json_object_new_array();

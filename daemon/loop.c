@@ -31,6 +31,7 @@
 #include "preview.h"
 #include "log.h"
 #include "notify.h"
+#include "plate_scan.h"
 #include "web.h"
 
 #define TICK_MS 100
@@ -217,7 +218,10 @@ static void on_report(struct daemon *d, struct report *r)
 		plate_on_report(d, r);
 		break;
 	case REP_TURNED:
-		scan_on_turned(d, r);
+		if (plate_scan_active(d))
+			plate_scan_on_turned(d, r);
+		else
+			scan_on_turned(d, r);
 		break;
 	case REP_FIRED:
 		hwtrig_on_fired(d, r);
@@ -381,6 +385,8 @@ int daemon_run(struct daemon *d)
 				on_tick(d);
 			else if (tag == TAG_EVENT)
 				on_reports(d);
+			else if (tag == TAG_SCAN && plate_scan_active(d))
+				plate_scan_on_timer(d);
 			else if (tag == TAG_SCAN)
 				scan_on_timer(d);
 			else if (tag == TAG_KEY)

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "plate_angles.h"
+#include "plate_scan.h"
 #include "unmasked.h"
 
 static void plate_path(const struct daemon *d, const char *camera, char *buf, size_t size)
@@ -58,6 +60,7 @@ void plate_store_load(struct daemon *d)
 			 d->cfg.cameras[i].name, p->plate.id, p->plate.width, p->plate.height,
 			 p->plate.frames);
 	}
+	plate_angles_load(d);
 }
 
 void plate_store_free(struct daemon *d)
@@ -68,6 +71,7 @@ void plate_store_free(struct daemon *d)
 	d->plates = NULL;
 	free(d->plate_errors);
 	d->plate_errors = NULL;
+	plate_angles_free(d);
 }
 
 json_object *plate_store_json(const struct daemon *d, int cam)
@@ -89,11 +93,15 @@ json_object *plate_store_json(const struct daemon *d, int cam)
 	json_object_object_add(o, "settings", json_object_new_string(pl->settings));
 	json_object_object_add(o, "settings_match",
 			       json_object_new_boolean(rig_settings_match(settings, pl->settings)));
+	/* plate --scan's plates per turntable angle (plate_angles.c) */
+	json_object_object_add(o, "angle_plates", json_object_new_int64(plate_angles_count(d, cam)));
 	return o;
 }
 
 int plate_begin(struct daemon *d, struct client *c, const struct pr_request *req)
 {
+	if (req->plate_scan)
+		return plate_scan_begin(d, c, req);
 	uint32_t frames = req->frames ? req->frames : (uint32_t)d->cfg.rig.plate_frames;
 	int only = -1;
 	char dir[PATH_MAX + 16];
@@ -161,6 +169,10 @@ int plate_begin(struct daemon *d, struct client *c, const struct pr_request *req
 void plate_on_report(struct daemon *d, struct report *r)
 {
 	struct rig_op *op = &d->op;
+	if (plate_scan_active(d)) {
+		plate_scan_on_report(d, r);
+		return;
+	}
 	if (r && r->generation == d->generation && r->type == REP_PLATE_DONE)
 		d->slots[r->cam].busy = 0;
 	if (op->kind != OP_PLATE || (r && r->generation != d->generation))

@@ -246,7 +246,7 @@ static void run_plate(struct cam_slot *s, struct cam_job *job)
 		pr_error_set(&err, rc, "camera %s is offline", s->cfg.name);
 	for (uint32_t i = 0; !rc && i < job->frames; i++) {
 		struct cam_frame frame = { 0 };
-		struct cam_request req = { .kind = CAM_PLATE, .index = i };
+		struct cam_request req = { .kind = CAM_PLATE, .index = i, .angle_deg = job->angle };
 		struct pr_image img = { 0 };
 		char name[96];
 		snprintf(name, sizeof(name), "%s plate frame %u", s->cfg.name, i + 1);

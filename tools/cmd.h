@@ -13,6 +13,7 @@ int cmd_cameras(int argc, char **argv);
 int cmd_camera(int argc, char **argv);
 int cmd_detect(int argc, char **argv);   /* the cameras attached, as config sections */   /* camera NAME settings | set KEY VALUE */
 int cmd_plate(int argc, char **argv);
+int cmd_plate_scan(int argc, char **argv); /* photorig plate --scan */
 int cmd_capture(int argc, char **argv);
 int cmd_session(int argc, char **argv);
 int cmd_scan(int argc, char **argv);

@@ -300,8 +300,13 @@ int cmd_cameras(int argc, char **argv)
 
 int cmd_plate(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--scan"))
+			return cmd_plate_scan(argc, argv);
 	return run(argc, argv, PR_OP_PLATE,
-		   "usage: photorig plate [--frames N] [--camera NAME] [--socket PATH] [--json]\n\n"
+		   "usage: photorig plate [--frames N] [--camera NAME] [--socket PATH] [--json]\n"
+		   "       photorig plate --scan [--steps N] ... (a plate per turntable step;\n"
+		   "                      see photorig plate --scan --help)\n\n"
 		   "Records the background plate of every camera position (or of one): N frames\n"
 		   "of the empty background (default: [rig] plate_frames). Remove the object\n"
 		   "first. Plates are kept in photorigd's state folder across restarts.\n\n"

@@ -67,6 +67,11 @@ static const struct field fields[] = {
 #define R(field) offsetof(struct pr_request, field)
 	{ PR_OP_PLATE, "frames", F_U32, 0, 0, PR_PROTO_MAX_FRAMES, R(frames), 0, 0, 0 },
 	{ PR_OP_PLATE, "camera", F_NAME, 0, 0, 0, R(camera), 0, 0, 0 },
+	{ PR_OP_PLATE, "scan", F_U32, 0, 0, 1, R(plate_scan), 0, 0, 0 },
+	{ PR_OP_PLATE, "steps", F_U32, 0, 1, PR_PROTO_MAX_STEPS, R(steps), 0, 0, 0 },
+	{ PR_OP_PLATE, "degrees", F_DOUBLE, 0, 0, 0, R(degrees), 0, 0.001, 3600 },
+	{ PR_OP_PLATE, "settle_ms", F_U32, 0, 0, PR_PROTO_MAX_SETTLE_MS, R(settle_ms),
+	  R(has_settle), 0, 0 },
 	{ PR_OP_CAPTURE, "count", F_U32, 0, 1, PR_PROTO_MAX_COUNT, R(count), 0, 0, 0 },
 	{ PR_OP_SESSION_START, "name", F_NAME, 1, 0, 0, R(name), 0, 0, 0 },
 	{ PR_OP_SCAN_START, "steps", F_U32, 0, 1, PR_PROTO_MAX_STEPS, R(steps), 0, 0, 0 },

@@ -104,6 +104,9 @@ struct pr_request {
 	double degrees;
 	uint32_t settle_ms;
 	uint32_t has_settle;
+	/* plate: 1 = a plate per turntable step (steps, degrees, settle_ms as
+	 * for scan_start) */
+	uint32_t plate_scan;
 };
 
 /* Zero a request and set its defaults (count = 1). */
