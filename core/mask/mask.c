@@ -125,6 +125,16 @@ static int check_params(const struct pr_mask_params *p, const struct pr_plate *p
 	return 0;
 }
 
+/* An object must hold a strong pixel whose whole (2r+1)^2 neighbourhood is
+ * strong: the flecks that fine texture leaves along leaf edges are a pixel
+ * or two wide and have none, an object of any size has. r grows with the
+ * frame (1 up to about 3 MP, 2 at 24 MP), as the flecks do. */
+static uint32_t core_radius(uint32_t w, uint32_t h)
+{
+	uint32_t side = w < h ? w : h;
+	return side < 3000 ? 1 : side / 2000;
+}
+
 int pr_mask_compute(const struct pr_mask_params *p, const struct pr_plate *plate,
 		    const struct pr_image *shot, struct pr_mask_result *out,
 		    struct pr_error *err)
@@ -137,6 +147,7 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 			  struct pr_mask_result *out, struct pr_error *err)
 {
 	uint8_t *strong = NULL; /* strong evidence, for matting */
+	uint8_t *core = NULL;   /* strong evidence with strong pixels all round */
 	struct pr_image rgb = { 0 };
 	const struct pr_image *src = shot;
 	struct pr_mask_timing *tm = &out->timing;
@@ -198,16 +209,22 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	 * pixels it could see. */
 	uint32_t hole_area = p->hole_area ? p->hole_area : min_area;
 	rc = uses_plate && p->shadow ? mask_resolve_shadows(out->mask, w, h) : 0;
-	if (!rc && uses_plate && p->matte) {
-		/* matting takes object colours only where the evidence was strong */
+	if (!rc && uses_plate) {
+		/* matting takes object colours only where the evidence was
+		 * strong, and an object must have a core of it */
 		strong = malloc(npix);
-		if (!strong)
+		core = malloc(npix);
+		if (!strong || !core)
 			rc = PR_ENOMEM;
-		for (size_t i = 0; strong && i < npix; i++)
+		for (size_t i = 0; !rc && i < npix; i++)
 			strong[i] = out->mask[i] == CLASS_STRONG ? 255 : 0;
+		if (!rc)
+			rc = mask_morph_into(strong, core, w, h, core_radius(w, h), 0, p->threads);
 	}
 	if (!rc)
-		rc = mask_hysteresis(out->mask, w, h, min_area, p->keep_largest);
+		rc = mask_hysteresis(out->mask, core, w, h, min_area, p->keep_largest);
+	free(core);
+	core = NULL;
 	if (!rc && p->open_radius) {
 		rc = mask_erode(out->mask, w, h, p->open_radius, p->threads);
 		if (!rc)
@@ -263,6 +280,7 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 fail:
 	pr_image_free(&rgb);
 	free(strong);
+	free(core);
 	pr_mask_result_free(out);
 	return rc;
 }

@@ -206,8 +206,8 @@ static struct comp *components(struct runs *rs, const uint8_t *plane, uint32_t w
 	return c;
 }
 
-int mask_hysteresis(uint8_t *classes, uint32_t width, uint32_t height, uint32_t min_area,
-		    uint32_t keep_largest)
+int mask_hysteresis(uint8_t *classes, const uint8_t *core, uint32_t width, uint32_t height,
+		    uint32_t min_area, uint32_t keep_largest)
 {
 	struct runs rs;
 	struct comp *c = components(&rs, classes, width, height, 1, 1);
@@ -216,9 +216,16 @@ int mask_hysteresis(uint8_t *classes, uint32_t width, uint32_t height, uint32_t 
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct run *r = &rs.r[i];
 		struct comp *k = &c[find(rs.r, (uint32_t)i)];
-		if (!k->strong && memchr(classes + (size_t)r->y * width + r->x0, CLASS_STRONG,
-					 r->x1 - r->x0))
+		if (k->strong)
+			continue;
+		if (core) {
+			const uint8_t *row = core + (size_t)r->y * width;
+			for (uint32_t x = r->x0; x < r->x1 && !k->strong; x++)
+				k->strong = row[x] != 0;
+		} else if (memchr(classes + (size_t)r->y * width + r->x0, CLASS_STRONG,
+				  r->x1 - r->x0)) {
 			k->strong = 1;
+		}
 	}
 	uint64_t cutoff = min_area;
 	if (keep_largest) {

@@ -30,10 +30,11 @@ void mask_classify_chroma(const struct pr_mask_params *p, const struct pr_image 
 			  uint8_t *classes);
 
 /* mask_components.c (run-length connected components):
- * keep weak+strong components that hold a strong pixel and are at least
- * min_area, optionally only the keep_largest biggest; writes 0/255. */
-int mask_hysteresis(uint8_t *classes, uint32_t width, uint32_t height, uint32_t min_area,
-		    uint32_t keep_largest);
+ * keep weak+strong components that hold a core pixel (core non-zero; NULL:
+ * any strong pixel) and are at least min_area, optionally only the
+ * keep_largest biggest; writes 0/255. */
+int mask_hysteresis(uint8_t *classes, const uint8_t *core, uint32_t width, uint32_t height,
+		    uint32_t min_area, uint32_t keep_largest);
 /* Decide each connected region of CLASS_SHADOW candidates: a region that
  * borders lit background over at least a quarter of its outline is shadow
  * (background); one walled in by the object is part of it (weak evidence).

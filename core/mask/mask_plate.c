@@ -228,10 +228,16 @@ static int texture_test(const struct classify_job *j, struct shade_cache *cache,
 	return corr >= TEX_MIN_CORR && ratio > 0.25f && ratio < 4.0f ? TEXTURE_KEPT : TEXTURE_LOST;
 }
 
-/* The noise variance each pixel of a row may show while still background. */
+/* The noise variance each pixel of a row may show while still background,
+ * and how far the plate's own noise spreads its 3x3 range (about 1.5
+ * sigma of the plate's value for the largest or least of nine). */
+#define RANGE_NOISE 2.0f
 static void variance_row(const struct classify_job *j, uint32_t y, const float *restrict grad,
-			 float *restrict var)
+			 float *restrict var, float *restrict shrink)
 {
+	const float mean_sd = RANGE_NOISE / sqrtf((float)j->plate->frames);
+	for (uint32_t x = 0; x < j->plate->width; x++)
+		shrink[x] = mean_sd * pr_plate_sigma(j->plate, (size_t)y * j->plate->width + x, 1);
 	const struct pr_plate *pl = j->plate;
 	const struct plate_model_fit *f = j->fit;
 	const uint32_t w = pl->width;
@@ -253,28 +259,91 @@ static void variance_row(const struct classify_job *j, uint32_t y, const float *
 	}
 }
 
+/* The plate's range around each pixel of a row, per channel: the least
+ * and greatest value of its 3x3 neighbourhood. A shot pixel inside that
+ * range is no farther from the background than the camera shaking by a
+ * pixel, or a leaf moving by one, would make it: on fine texture (foliage,
+ * fabric) that is most of what differs between two pictures of the same
+ * background, and on flat background the range is the plate's own noise. */
+PR_VECTOR_CLONES
+static void plate_range_row(const struct pr_plate *pl, uint32_t y, uint8_t *restrict lo,
+			    uint8_t *restrict hi)
+{
+	const size_t w3 = (size_t)pl->width * 3;
+	const uint8_t *restrict r0 = pl->mean + (size_t)(y > 0 ? y - 1 : y) * w3;
+	const uint8_t *restrict r1 = pl->mean + (size_t)y * w3;
+	const uint8_t *restrict r2 = pl->mean + (size_t)(y + 1 < pl->height ? y + 1 : y) * w3;
+	/* vertical first, into lo/hi, then horizontal in place through a
+	 * lag of one pixel */
+	for (size_t i = 0; i < w3; i++) {
+		uint8_t a = r0[i], b = r1[i], c = r2[i];
+		uint8_t mn = a < b ? a : b, mx = a > b ? a : b;
+		lo[i] = mn < c ? mn : c;
+		hi[i] = mx > c ? mx : c;
+	}
+	uint8_t pl_[3], ph[3];
+	for (int c = 0; c < 3; c++) {
+		pl_[c] = lo[c];
+		ph[c] = hi[c];
+	}
+	for (size_t i = 0; i + 3 < w3; i += 3)
+		for (int c = 0; c < 3; c++) {
+			uint8_t cl = lo[i + c], ch = hi[i + c], nl = lo[i + 3 + c], nh = hi[i + 3 + c];
+			uint8_t l = pl_[c] < cl ? pl_[c] : cl, h = ph[c] > ch ? ph[c] : ch;
+			lo[i + c] = l < nl ? l : nl;
+			hi[i + c] = h > nh ? h : nh;
+			pl_[c] = cl;
+			ph[c] = ch;
+		}
+	if (w3 >= 3)
+		for (int c = 0; c < 3; c++) {
+			size_t i = w3 - 3 + (size_t)c;
+			lo[i] = pl_[c] < lo[i] ? pl_[c] : lo[i];
+			hi[i] = ph[c] > hi[i] ? ph[c] : hi[i];
+		}
+}
+
 /* Every pixel of a row: strong / weak / background from the normalised
- * distance alone. No branches and no shadow test here, so the loop runs
- * vector-wide; the few changed pixels get the shadow test afterwards. This
- * and the guided filter's upsampling are the hottest loops of masking,
- * hence the AVX2 clone. */
+ * distance alone: the distance of the shot from the predicted plate range
+ * of its neighbourhood (zero inside it). No branches and no shadow test
+ * here, so the loop runs vector-wide; the few changed pixels get the shadow
+ * test afterwards. This and the guided filter's upsampling are the hottest
+ * loops of masking, hence the AVX2 clone. */
 PR_VECTOR_CLONES
 static void distance_row(const uint8_t *restrict s, const uint8_t *restrict m,
-			 const float *restrict var, uint32_t w, const struct plate_model_fit *f,
-			 float weak2, float strong2, uint8_t *restrict out)
+			 const uint8_t *restrict lo, const uint8_t *restrict hi,
+			 const float *restrict var, const float *restrict shrink, uint32_t w,
+			 const struct plate_model_fit *f, float weak2, float strong2,
+			 uint8_t *restrict out)
 {
-	const float g0 = f->gain[0], g1 = f->gain[1], g2 = f->gain[2];
-	const float o0 = f->offset[0], o1 = f->offset[1], o2 = f->offset[2];
+	const float g[3] = { f->gain[0], f->gain[1], f->gain[2] };
+	const float o[3] = { f->offset[0], f->offset[1], f->offset[2] };
 	for (size_t x = 0; x < w; x++) {
-		/* the shot clips at 255 (and 0) like the camera: so must the
-		 * prediction, or every bright background pixel of a shot
-		 * brighter than its plate looks changed */
-		const float pr = clamp255(g0 * m[3 * x] + o0), pg = clamp255(g1 * m[3 * x + 1] + o1),
-			    pb = clamp255(g2 * m[3 * x + 2] + o2);
-		const float dr = s[3 * x] - pr, dg = s[3 * x + 1] - pg, db = s[3 * x + 2] - pb;
-		const float d2 = dr * dr + dg * dg + db * db;
+		float d2 = 0, c2 = 0;
+		for (int c = 0; c < 3; c++) {
+			/* the range less what the plate's own noise spreads it by
+			 * (a flat background's range is the pixel itself) */
+			const float mc = m[3 * x + c];
+			float l = (float)lo[3 * x + c] + shrink[x], h = (float)hi[3 * x + c] - shrink[x];
+			l = l < mc ? l : mc;
+			h = h > mc ? h : mc;
+			/* the shot clips at 255 (and 0) like the camera: so must
+			 * the prediction, or every bright background pixel of a
+			 * shot brighter than its plate looks changed */
+			const float pl = clamp255(g[c] * l + o[c]);
+			const float ph = clamp255(g[c] * h + o[c]);
+			const float pc = clamp255(g[c] * mc + o[c]);
+			const float v = s[3 * x + c];
+			const float below = pl - v, above = v - ph;
+			const float d = below > 0 ? below : (above > 0 ? above : 0);
+			d2 += d * d;
+			c2 += (v - pc) * (v - pc);
+		}
 		const float lim = var[x] * 3.0f; /* 3 channels */
-		out[x] = (uint8_t)((d2 > weak2 * lim) + (d2 > strong2 * lim));
+		/* strong evidence must be out of the range; weak evidence,
+		 * which only grows strong evidence, is measured from the
+		 * pixel's own plate value as before */
+		out[x] = (uint8_t)((c2 > weak2 * lim) + (d2 > strong2 * lim && c2 > weak2 * lim));
 	}
 }
 
@@ -326,14 +395,16 @@ static void classify_rows(void *ctx, uint32_t y0, uint32_t y1)
 	const uint32_t w = pl->width;
 	/* scratch rows per band, not per row */
 	float *grad = malloc(sizeof(float) * w);
-	float *var = malloc(sizeof(float) * w);
+	float *var = malloc(sizeof(float) * w * 2), *shrink = var + w;
+	uint8_t *lo = malloc((size_t)w * 6), *hi = lo + (size_t)w * 3;
 	struct shade_cache cache;
-	if (shade_cache_init(&cache, w) || !grad || !var) {
+	if (shade_cache_init(&cache, w) || !grad || !var || !lo) {
 		/* no memory for scratch rows: call everything background rather
 		 * than guess; the caller sees an empty mask, never a crash */
 		memset(j->classes + (size_t)y0 * w, CLASS_BACKGROUND, (size_t)(y1 - y0) * w);
 		free(grad);
 		free(var);
+		free(lo);
 		free(cache.mem);
 		return;
 	}
@@ -343,14 +414,16 @@ static void classify_rows(void *ctx, uint32_t y0, uint32_t y1)
 			plate_gradient_row(pl, y, grad);
 		else
 			memset(grad, 0, sizeof(float) * w);
-		variance_row(j, y, grad, var);
-		distance_row(pr_image_row(j->shot, y), pl->mean + (size_t)y * w * 3, var, w, j->fit,
-			     j->weak2, j->strong2, out);
+		variance_row(j, y, grad, var, shrink);
+		plate_range_row(pl, y, lo, hi);
+		distance_row(pr_image_row(j->shot, y), pl->mean + (size_t)y * w * 3, lo, hi, var,
+			     shrink, w, j->fit, j->weak2, j->strong2, out);
 		if (j->p->shadow)
 			shadow_row(j, &cache, y, var, out);
 	}
 	free(grad);
 	free(var);
+	free(lo);
 	free(cache.mem);
 }
 

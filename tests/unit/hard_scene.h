@@ -28,6 +28,8 @@ struct hs_scene {
 	uint64_t seed;
 	float noise;       /* sensor noise, 8-bit levels */
 	float texture;     /* amplitude of the background's fine texture, levels */
+	float foliage;     /* contrast of sharp-edged leaves over the right 38% of the frame */
+	float sway;        /* leaves moved by up to this many pixels (a breeze), 0 in plates */
 	int jpeg;          /* JPEG quality of plates and shot, 0 for none */
 	hs_cover_fn object; /* in the shot only */
 	hs_shade_fn shadow; /* in the shot only */
@@ -66,9 +68,19 @@ static inline void hs_background(const struct hs_scene *s, float x, float y, flo
 	float lum = 0.8f + 0.3f * x / (float)s->w + 0.15f * hs_value_noise(s->seed, x / 60, y / 60, 9);
 	float fine = 0.6f * hs_value_noise(s->seed + 1, x / 2.2f, y / 2.2f, 0) +
 		     0.4f * hs_value_noise(s->seed + 2, x / 5.0f, y / 5.0f, 0);
+	float leaf = 0;
+	if (s->foliage > 0 && x > 0.62f * (float)s->w) {
+		/* leaves 3..8 px across with edges about a pixel wide, and gaps */
+		float lx = x + s->sway * hs_value_noise(s->seed + 7, x / 12, y / 12, 0);
+		float ly = y + s->sway * hs_value_noise(s->seed + 8, x / 12, y / 12, 0);
+		float n = hs_value_noise(s->seed + 4, lx / 4.0f, ly / 4.0f, 0) +
+			  0.5f * hs_value_noise(s->seed + 5, lx / 1.7f, ly / 2.3f, 0);
+		leaf = tanhf(3.0f * n);
+	}
 	for (int c = 0; c < 3; c++)
 		rgb[c] = base[c] * lum + s->texture * (fine + 0.25f * hs_value_noise(s->seed + 3,
-							    x / 3.0f, y / 3.0f, c + 1));
+							    x / 3.0f, y / 3.0f, c + 1)) +
+			 s->foliage * leaf * (c == 1 ? 1.0f : 0.7f);
 }
 
 static inline double hs_gauss(uint64_t *st)
@@ -166,6 +178,42 @@ static inline struct pr_eval_metrics hs_score(const uint8_t *alpha, const uint8_
 		c.tn += !t && !m;
 	}
 	return pr_eval_metrics(&c);
+}
+
+struct pair {
+	struct pr_plate plate;
+	struct pr_image shot;
+	uint8_t *alpha;
+	struct pr_mask_result r;
+};
+
+/* One plate frame and one shot of the scene; the shot's background is
+ * shifted by (dx, dy) pixels, as a camera on a tripod shakes a little. */
+static inline void make_pair(const struct hs_scene *s, float dx, float dy, struct pair *p)
+{
+	struct hs_scene still = *s;
+	struct pr_plate_builder b;
+	struct pr_image f;
+	struct pr_error err;
+	memset(p, 0, sizeof(*p));
+	p->alpha = malloc((size_t)s->w * s->h);
+	assert_non_null(p->alpha);
+	still.sway = 0;
+	hs_render(&still, 0, 0, NULL, NULL, s->ctx, 1000, &f, NULL);
+	pr_plate_builder_init(&b);
+	assert_int_equal(pr_plate_builder_add(&b, &f, "plate", &err), 0);
+	assert_int_equal(pr_plate_builder_finish(&b, &p->plate, &err), 0);
+	pr_plate_builder_free(&b);
+	pr_image_free(&f);
+	hs_render(s, dx, dy, s->object, s->shadow, s->ctx, 1, &p->shot, p->alpha);
+}
+
+static inline void pair_free(struct pair *p)
+{
+	pr_plate_free(&p->plate);
+	pr_image_free(&p->shot);
+	pr_mask_result_free(&p->r);
+	free(p->alpha);
 }
 
 #endif
