@@ -26,7 +26,6 @@
 #include "log.h"
 
 #define ACTIVE_FILE "active_session"
-#define SESSION_LIST_MAX 1000
 
 static void active_path(const struct daemon *d, char *buf, size_t size)
 {
@@ -288,56 +287,4 @@ int session_resume(struct daemon *d)
 		return -1;
 	}
 	return 0;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-json_object *session_list(struct daemon *d)
-{
-	json_object *arr = json_object_new_array();
-	DIR *dir = opendir(d->cfg.daemon.output_root);
-	if (!dir)
-		return arr;
-	char *names[SESSION_LIST_MAX];
-	size_t n = 0;
-	struct dirent *e;
-	while ((e = readdir(dir)) && n < SESSION_LIST_MAX) {
-		char why[128], j[PATH_MAX + 300];
-		if (pr_proto_check_name(e->d_name, why, sizeof(why)))
-			continue;
-		snprintf(j, sizeof(j), "%s/%s/journal.jsonl", d->cfg.daemon.output_root, e->d_name);
-		if (access(j, F_OK) == 0 && (names[n] = strdup(e->d_name)))
-			n++;
-	}
-	closedir(dir);
-	qsort(names, n, sizeof(names[0]), cmp_name);
-	for (size_t i = 0; i < n; i++) {
-		char m[PATH_MAX + 300];
-		snprintf(m, sizeof(m), "%s/%s/manifest.json", d->cfg.daemon.output_root, names[i]);
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "name", json_object_new_string(names[i]));
-		/* the folder, for clients that work on its files (photorig export) */
-		json_object_object_add(o, "dir", json_object_new_string_len(
-						       m, (int)(strlen(m) - strlen("/manifest.json"))));
-		json_object_object_add(o, "active", json_object_new_boolean(
-						       d->session && !strcmp(d->session->name, names[i])));
-		json_object *man = json_object_from_file(m), *sets;
-		int total = 0, complete = 0;
-		if (man && json_object_object_get_ex(man, "sets", &sets) &&
-		    json_object_is_type(sets, json_type_array)) {
-			total = (int)json_object_array_length(sets);
-			for (int k = 0; k < total; k++)
-				complete += pr_json_bool(json_object_array_get_idx(sets, (size_t)k),
-							 "complete", 0);
-		}
-		json_object_put(man);
-		json_object_object_add(o, "sets", json_object_new_int(total));
-		json_object_object_add(o, "complete", json_object_new_int(complete));
-		json_object_array_add(arr, o);
-		free(names[i]);
-	}
-	return arr;
 }

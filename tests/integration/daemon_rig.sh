@@ -62,7 +62,7 @@ no_temp_files_settled "$S" && pass "no temporary files" || fail "temporary files
 if check_session "$S"; then pass "journal, manifest and files agree"; else fail "journal, manifest and files disagree"; fi
 
 expect_status 0 "session list" -- pr session list
-expect_output 'shoe-042 +5 sets \(5 complete\) +\[active\]' "the session with its sets"
+expect_output '^shoe-042 +5 +5 +[0-9.]+ [kMG]?B +20[0-9-]+ [0-9:]+  \[active\]$' "the session with its sets, size and last activity"
 expect_status 0 "session stop" -- pr session stop
 expect_status 1 "stop again: no session" -- pr session stop
 expect_output 'no session is active' "says so"
