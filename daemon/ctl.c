@@ -148,7 +148,12 @@ int ctl_listen(struct daemon *d)
 	}
 	if (chmod(path, 0660))
 		LOG_WARN("chmod %s: %s", path, strerror(errno));
-	if (d->cfg.daemon.group[0] && chown(path, (uid_t)-1, d->group_gid))
+	/* Under the unit the socket is born with the right group (Group=photorig)
+	 * and the unit's SystemCallFilter refuses chown, so only a socket whose
+	 * group differs is chowned; that one still warns when refused. */
+	struct stat st;
+	if (d->cfg.daemon.group[0] && (stat(path, &st) || st.st_gid != d->group_gid) &&
+	    chown(path, (uid_t)-1, d->group_gid))
 		LOG_WARN("cannot give %s to group %s: %s", path, d->cfg.daemon.group,
 			 strerror(errno));
 	if (listen(fd, 64)) {
