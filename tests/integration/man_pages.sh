@@ -19,7 +19,7 @@ for page in photorig.1 photorigd.8 photorig.ini.5; do
 done
 grep -q 'systemctl reload photorigd' "$MAN/photorigd.8" && pass "photorigd(8) names the reload" ||
 	fail "photorigd(8) does not say how to reload"
-for s in daemon rig 'camera NAME' turntable trigger; do
+for s in daemon rig 'camera NAME' turntable trigger web; do
 	grep -q "^\.SH \"\[$s\]\"" "$MAN/photorig.ini.5" && pass "photorig.ini(5) has [$s]" ||
 		fail "photorig.ini(5) lacks [$s]"
 done
