@@ -25,6 +25,12 @@ else
 fi
 ls "$ART"/page-1280x800.png "$ART"/page-768x1024.png >/dev/null 2>&1 &&
 	pass "screenshots kept in $ART" || fail "screenshots missing"
+isos=""
+for c in cam01 cam02 cam03 cam04; do
+	isos="$isos $(pr camera "$c" settings --json | jq -r '.cameras[0].settings[] | select(.key == "iso") | .value')"
+done
+[ "$isos" = " 400 400 400 400" ] && pass "photorig reads iso 400 back from every camera after the page's change" ||
+	fail "iso after the page set 400 on all:$isos"
 S=$RIG/sessions/web-1
 wait_for 60 sh -c "jq -e '.sets_finished == 5' '$S/manifest.json' >/dev/null" &&
 	pass "the page's capture and 4-step scan are in the session's manifest" ||

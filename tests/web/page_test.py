@@ -187,6 +187,8 @@ def run(b, url, password, art):
     b.js("document.getElementById('preview-box').scrollIntoView()")
     time.sleep(0.3)
     b.screenshot(os.path.join(art, "preview-1280x800.png"))
+    settings_test(b, art)
+
     b.viewport(1280, 800)
     b.js("window.scrollTo(0, 0)")
     time.sleep(0.3)
@@ -198,6 +200,54 @@ def run(b, url, password, art):
     for name, size in (("page-1280x800.png", (1280, 800)), ("page-768x1024.png", (768, 1024))):
         got = png_size(os.path.join(art, name))
         check(got == size, "screenshot %s is %dx%d" % (name, got[0], got[1]))
+
+
+CELL = "const td = document.querySelector('tr[data-key=\"' + arguments[0] + '\"] td[data-camera=\"' + arguments[1] + '\"]');" \
+    "return td ? td.className + '|' + td.querySelector('select').value : null"
+
+
+def iso_row(b):
+    return [b.js(CELL, "iso", c) for c in ("cam01", "cam02", "cam03", "cam04")]
+
+
+def select(b, css, value):
+    """Choose value in a <select> and fire its change event, as a user would."""
+    b.js("const s = document.querySelector(arguments[0]); s.value = arguments[1];"
+         "s.dispatchEvent(new Event('change'))", css, value)
+
+
+def settings_test(b, art):
+    b.click("#settings-read")
+    b.wait("return document.querySelectorAll('table.settings th').length >= 5 && "
+           "!!document.querySelector('tr[data-key=\"iso\"]')", 60, "the settings table")
+    heads = b.js("return Array.from(document.querySelectorAll('table.settings tr:first-child th')).map(e => e.textContent)")
+    keys = b.js("return Array.from(document.querySelectorAll('table.settings tr[data-key]')).map(e => e.dataset.key)")
+    check(heads[1:5] == ["cam01", "cam02", "cam03", "cam04"] and "iso" in keys and "shutterspeed" in keys,
+          "each camera's key settings side by side: %s" % keys)
+    check(iso_row(b) == ["|100"] * 4, "all four at iso 100, none marked: %s" % iso_row(b))
+    # one camera
+    select(b, 'tr[data-key="iso"] td[data-camera="cam02"] select', "200")
+    b.wait("const t = document.getElementById('result').textContent; return t.startsWith('iso = 200 on cam02') && "
+           "document.querySelector('tr[data-key=\"iso\"] td[data-camera=\"cam02\"]').className === 'differs'",
+           60, "cam02 at iso 200")
+    row = iso_row(b)
+    check(row == ["|100", "differs|200", "|100", "|100"],
+          "iso 200 set on cam02 alone is read back and marked as differing from the rest: %s" % row)
+    b.js("document.getElementById('settings-box').scrollIntoView()")
+    b.viewport(1280, 800)
+    time.sleep(0.3)
+    b.screenshot(os.path.join(art, "settings-1280x800.png"))
+    # all cameras
+    select(b, 'tr[data-key="iso"] td.all select', "400")
+    b.click('tr[data-key="iso"] td.all button')
+    b.wait("return document.getElementById('result').textContent.startsWith('iso = 400 on all cameras') && "
+           "document.querySelector('tr[data-key=\"iso\"] td[data-camera=\"cam02\"] select').value === '400'",
+           60, "iso 400 on all")
+    res = b.js("return document.getElementById('result').textContent")
+    check(all(("%s reads back 400" % c) in res for c in ("cam01", "cam02", "cam03", "cam04")),
+          "iso 400 set on all cameras, each reads it back: '%s'" % res)
+    row = iso_row(b)
+    check(row == ["|400"] * 4, "after a fresh read all four show 400, none marked: %s" % row)
 
 
 if __name__ == "__main__":
