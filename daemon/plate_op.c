@@ -24,6 +24,7 @@
 
 #include "log.h"
 #include "plate_angles.h"
+#include "plate_report.h"
 #include "plate_scan.h"
 #include "unmasked.h"
 
@@ -93,6 +94,7 @@ json_object *plate_store_json(const struct daemon *d, int cam)
 	json_object_object_add(o, "settings", json_object_new_string(pl->settings));
 	json_object_object_add(o, "settings_match",
 			       json_object_new_boolean(rig_settings_match(settings, pl->settings)));
+	plate_transient_json(pl, o); /* what the frames disagreed on, left out */
 	/* plate --scan's plates per turntable angle (plate_angles.c) */
 	json_object_object_add(o, "angle_plates", json_object_new_int64(plate_angles_count(d, cam)));
 	return o;
@@ -203,6 +205,9 @@ void plate_on_report(struct daemon *d, struct report *r)
 			ctl_broadcast(d, e);
 			LOG_INFO("camera %s: plate %016" PRIx64 " saved from %u frames", name,
 				 d->plates[r->cam]->plate.id, r->frames);
+			char file[PATH_MAX];
+			snprintf(file, sizeof(file), "plates/%s.prplate", name);
+			plate_recorded(d, name, &d->plates[r->cam]->plate, file, -1);
 		}
 		json_object_object_add(op->results, name, res);
 		if (--op->cams_pending > 0)

@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "plate_angles.h"
+#include "plate_report.h"
 
 /* The scan id turntable reports carry for a plate scan (object scans count
  * from 1 in their session and never reach it). */
@@ -212,7 +213,9 @@ void plate_scan_on_report(struct daemon *d, struct report *r)
 			json_object_object_add(p, "frames", json_object_new_int64(r->frames));
 			json_object_object_add(p, "angle", json_object_new_double(angle));
 			json_object_object_add(p, "file", json_object_new_string(file));
+			plate_transient_json(&r->plate->plate, p);
 			json_object_object_add(res, "plate", p);
+			plate_recorded(d, name, &r->plate->plate, file, angle);
 			json_object *e = pr_proto_event(PR_EV_PLATE_SAVED, 0, 0);
 			json_object_object_add(e, "camera", json_object_new_string(name));
 			json_object_object_add(e, "plate", json_object_get(p));

@@ -14,6 +14,10 @@ int cmd_camera(int argc, char **argv);
 int cmd_detect(int argc, char **argv);   /* the cameras attached, as config sections */   /* camera NAME settings | set KEY VALUE */
 int cmd_plate(int argc, char **argv);
 int cmd_plate_scan(int argc, char **argv); /* photorig plate --scan */
+struct json_object;
+/* ", TRANSIENT ..." after a plate's line when its frames disagreed
+ * (the reply's plate.transient; cmd_plate_scan.c) */
+void client_print_transient(struct json_object *plate);
 int cmd_capture(int argc, char **argv);
 int cmd_session(int argc, char **argv);
 int cmd_scan(int argc, char **argv);

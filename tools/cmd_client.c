@@ -97,6 +97,7 @@ static void print_plate(json_object *p, json_object *e)
 		printf("%.1f h old", age / 3600.0);
 	if (!pr_json_bool(p, "settings_match", 1))
 		printf(", SETTINGS CHANGED since (record again)");
+	client_print_transient(p);
 }
 
 /* The output disk: free space, or the disk-full state and what waits for it. */

@@ -29,6 +29,21 @@ static const char plate_scan_usage[] =
 	"                  " PHOTORIG_DEFAULT_SOCKET ")\n"
 	"  --json          print the daemon's JSON reply instead of text\n";
 
+void client_print_transient(json_object *plate)
+{
+	json_object *t;
+	if (!plate || !json_object_object_get_ex(plate, "transient", &t))
+		return;
+	double share = pr_json_double(t, "share", 0);
+	if (share <= 0)
+		return;
+	long long x = (long long)pr_json_int(t, "x", 0), y = (long long)pr_json_int(t, "y", 0);
+	long long w = (long long)pr_json_int(t, "w", 0), h = (long long)pr_json_int(t, "h", 0);
+	printf(", TRANSIENT: the frames disagreed on %.2f%% of the pixels, x %lld..%lld "
+	       "y %lld..%lld (left out of the plate; was the background empty?)",
+	       100.0 * share, x, x + w - 1, y, y + h - 1);
+}
+
 static void show_steps(json_object *r)
 {
 	json_object *steps;
@@ -43,11 +58,13 @@ static void show_steps(json_object *r)
 		json_object_object_foreach(cams, name, res) {
 			json_object *p = NULL;
 			json_object_object_get_ex(res, "plate", &p);
-			if (pr_json_bool(res, "ok", 0))
-				printf("  %-12s plate %s, %lld frames (%s)\n", name,
+			if (pr_json_bool(res, "ok", 0)) {
+				printf("  %-12s plate %s, %lld frames (%s)", name,
 				       pr_json_str(p, "id", "?"), (long long)pr_json_int(p, "frames", 0),
 				       pr_json_str(p, "file", "?"));
-			else
+				client_print_transient(p);
+				printf("\n");
+			} else
 				printf("  %-12s FAILED: %s\n", name, pr_json_str(res, "error", "?"));
 		}
 	}

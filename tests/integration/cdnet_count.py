@@ -111,4 +111,5 @@ def main():
                       "shadow_fp": sfp, "shadow_fpr": sfp / sp if sp else 0.0}))
 
 
-main()
+if __name__ == "__main__":
+    main()
