@@ -4,7 +4,7 @@
 #   tests/fuzz/run.sh [SECONDS]        default 60 s per target
 #
 # Environment: FUZZ_BUILD (build folder, default build-fuzz in the source
-# tree), FUZZ_TARGETS (default all four), FUZZ_OUT (where the grown corpus,
+# tree), FUZZ_TARGETS (default all five), FUZZ_OUT (where the grown corpus,
 # logs and crash inputs go, default $FUZZ_BUILD/fuzz-out).
 #
 # The seed corpus (tests/fuzz/corpus/TARGET/) and the regressions
@@ -18,7 +18,7 @@ SECONDS_PER_TARGET=${1:-60}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${FUZZ_BUILD:-$SRC/build-fuzz}
 OUT=${FUZZ_OUT:-$BUILD/fuzz-out}
-TARGETS=${FUZZ_TARGETS:-fuzz_protocol fuzz_config fuzz_plate fuzz_image}
+TARGETS=${FUZZ_TARGETS:-fuzz_protocol fuzz_config fuzz_plate fuzz_image fuzz_cluster}
 CC_FUZZ=${CC_FUZZ:-$(command -v clang || command -v clang-14 || true)}
 [ -n "$CC_FUZZ" ] || { echo "run.sh: clang is needed (apt-get install clang libclang-rt-14-dev)"; exit 2; }
 
