@@ -16,6 +16,8 @@
  *   [turntable]     driver none|sim|grbl|line and its keys
  *   [trigger]       driver none|usbrelay|serialbox, and the operator key (evdev)
  *   [web]           enabled, listen, auth password|none, password_file, tls_cert, tls_key
+ *   [cluster]       broker, ca_file, node, rig, username, password_file, lead_ms
+ *                   (optional: without it photorigd is one workstation)
  *
  * Rules a config file follows:
  *  - Lines are at most PR_CONFIG_LINE_MAX characters (inih's line buffer).
@@ -247,6 +249,26 @@ struct pr_web_config {
 	char tls_key[PR_CONFIG_PATH_MAX];
 };
 
+/* ---- [cluster]: one rig across several workstations (MQTT broker) ---- */
+
+struct pr_cluster_config {
+	int enabled;                      /* a [cluster] section was given */
+	char broker[200];                 /* mqtt://HOST[:PORT] or mqtts://HOST[:PORT] */
+	char ca_file[PR_CONFIG_PATH_MAX]; /* mqtts: the broker's CA certificate */
+	char node[PR_CONFIG_NAME_MAX + 1];/* this workstation ("" in the file: the host name) */
+	char rig[PR_CONFIG_NAME_MAX + 1]; /* the rig it joins ("" in the file: [rig] name) */
+	char username[128];
+	char password_file[PR_CONFIG_PATH_MAX]; /* its first line is the password */
+	int lead_ms;                      /* release time T = now + lead_ms */
+	/* from broker, filled by the parser */
+	char host[200];
+	int port, tls;
+};
+
+/* Split a broker address: 0, or -1 with why. */
+int pr_cluster_parse_broker(const char *url, char *host, size_t size, int *port, int *tls,
+			    char *why, size_t wsize);
+
 struct pr_config {
 	struct pr_daemon_config daemon;
 	struct pr_rig_config rig;
@@ -255,6 +277,7 @@ struct pr_config {
 	struct pr_turntable_config turntable;
 	struct pr_trigger_config trigger;
 	struct pr_web_config web;
+	struct pr_cluster_config cluster;
 };
 
 /* ---- API ---- */

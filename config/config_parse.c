@@ -62,6 +62,7 @@ static void *section_base(struct pr_config *cfg, enum cfg_section sec, uint32_t 
 	case SEC_TURNTABLE: return &cfg->turntable;
 	case SEC_TRIGGER: return &cfg->trigger;
 	case SEC_WEB: return &cfg->web;
+	case SEC_CLUSTER: return &cfg->cluster;
 	default: return NULL;
 	}
 }
@@ -101,6 +102,7 @@ static void init_config(struct pr_config *cfg)
 	apply_defaults(SEC_TURNTABLE, &cfg->turntable);
 	apply_defaults(SEC_TRIGGER, &cfg->trigger);
 	apply_defaults(SEC_WEB, &cfg->web);
+	apply_defaults(SEC_CLUSTER, &cfg->cluster);
 	cfg->rig.tiff_compression = PR_TIFF_DEFAULT;
 	/* Mask defaults live in core, so the daemon and `photorig mask` agree. */
 	pr_mask_params_default(&m);
@@ -185,7 +187,7 @@ static void begin_section(struct parse_ctx *c, char *s)
 			if (cfg_edit_distance(word, pr_cfg_section_names[i], 2) <= 2)
 				near = pr_cfg_section_names[i];
 		perr(c, c->lineno, "unknown section [%.40s%s%.40s]%s%s%s (known: [daemon] [rig] "
-		     "[camera NAME] [turntable] [trigger] [web])", word, *rest ? " " : "", rest,
+		     "[camera NAME] [turntable] [trigger] [web] [cluster])", word, *rest ? " " : "", rest,
 		     near ? ": did you mean [" : "", near ? near : "", near ? "]?" : "");
 		return;
 	}
@@ -538,6 +540,11 @@ static void check_web(struct parse_ctx *c)
 		perr(c, l->header, "[web]: tls_cert and tls_key go together (both or neither)");
 }
 
+static void cluster_err(void *ctx, int line, const char *msg)
+{
+	perr(ctx, line, "%s", msg);
+}
+
 static void finish(struct parse_ctx *c)
 {
 	struct pr_rig_config *rig = &c->cfg->rig;
@@ -547,6 +554,11 @@ static void finish(struct parse_ctx *c)
 	check_turntable(c);
 	check_trigger(c);
 	check_web(c);
+	if ((c->cfg->cluster.enabled = c->single[SEC_CLUSTER].header != 0)) {
+		check_keys(c, SEC_CLUSTER, 0);
+		cfg_cluster_finish(c->cfg, c->single[SEC_CLUSTER].line, c->single[SEC_CLUSTER].header,
+				   cluster_err, c);
+	}
 }
 
 /* ---- entry points ---- */

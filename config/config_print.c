@@ -62,6 +62,10 @@ void pr_config_print(const struct pr_config *cfg, FILE *fp)
 	print_section(SEC_TRIGGER, &cfg->trigger, fp);
 	fputs("\n[web]\n", fp);
 	print_section(SEC_WEB, &cfg->web, fp);
+	if (cfg->cluster.enabled) {
+		fputs("\n[cluster]\n", fp);
+		print_section(SEC_CLUSTER, &cfg->cluster, fp);
+	}
 }
 
 static int section_equal(enum cfg_section sec, const void *a, const void *b)
@@ -90,7 +94,9 @@ int pr_config_equal(const struct pr_config *a, const struct pr_config *b)
 	    !section_equal(SEC_RIG, &a->rig, &b->rig) ||
 	    !section_equal(SEC_TURNTABLE, &a->turntable, &b->turntable) ||
 	    !section_equal(SEC_TRIGGER, &a->trigger, &b->trigger) ||
-	    !section_equal(SEC_WEB, &a->web, &b->web) || a->ncameras != b->ncameras)
+	    !section_equal(SEC_WEB, &a->web, &b->web) || a->ncameras != b->ncameras ||
+	    a->cluster.enabled != b->cluster.enabled || !section_equal(SEC_CLUSTER, &a->cluster,
+								      &b->cluster))
 		return 0;
 	for (uint32_t i = 0; i < a->ncameras; i++)
 		if (!camera_equal(&a->cameras[i], &b->cameras[i]))

@@ -13,7 +13,7 @@
 #include <string.h>
 
 const char *const pr_cfg_section_names[SEC_COUNT] = {
-	"daemon", "rig", "camera", "turntable", "trigger", "web",
+	"daemon", "rig", "camera", "turntable", "trigger", "web", "cluster",
 };
 
 static const char *const log_levels[] = { "err", "warning", "notice", "info", "debug", NULL };
@@ -430,6 +430,7 @@ const struct cfg_key pr_cfg_keys[] = {
 	{ SEC_WEB, "password_file", CT_PATH, WB(password_file), .def = "" },
 	{ SEC_WEB, "tls_cert", CT_PATH, WB(tls_cert), .def = "" },
 	{ SEC_WEB, "tls_key", CT_PATH, WB(tls_key), .def = "" },
+	PR_CFG_CLUSTER_KEYS
 };
 
 const unsigned pr_cfg_nkeys = sizeof(pr_cfg_keys) / sizeof(pr_cfg_keys[0]);

@@ -15,6 +15,7 @@ enum cfg_section {
 	SEC_TURNTABLE,
 	SEC_TRIGGER,
 	SEC_WEB,
+	SEC_CLUSTER,
 	SEC_COUNT,
 };
 
@@ -55,7 +56,7 @@ struct cfg_key {
 
 extern const struct cfg_key pr_cfg_keys[];
 extern const unsigned pr_cfg_nkeys;
-#define CFG_MAX_KEYS 96
+#define CFG_MAX_KEYS 112
 
 extern const char *const pr_cfg_section_names[SEC_COUNT];
 extern const char *const pr_cfg_cam_drivers[];
@@ -110,5 +111,19 @@ int cfg_section_driver(enum cfg_section sec, const void *base);
  * see pr_config_load for the contract. In config_parse.c. */
 int cfg_load_text(const char *text, size_t len, const char *name, const char *base_dir,
 		  struct pr_config *out, struct pr_error_list *errs);
+
+/* After the whole file, when [cluster] was given: fill the defaults that
+ * depend on other sections or on the machine (node: the host name; rig: the
+ * [rig] name), split the broker address, and check what single values
+ * cannot (mqtts needs ca_file; password_file needs username and is readable
+ * by its owner only). lines: where each key of pr_cfg_keys was set (0: not);
+ * header: the [cluster] line. Each error goes to err with its line. */
+typedef void (*cfg_err_fn)(void *ctx, int line, const char *msg);
+struct pr_config;
+void cfg_cluster_finish(struct pr_config *cfg, const int *lines, int header, cfg_err_fn err,
+			void *ctx);
+
+/* [cluster]: its rows (PR_CFG_CLUSTER_KEYS) and checks of single values */
+#include "config_cluster.h"
 
 #endif

@@ -8,6 +8,7 @@ PACKAGES="build-essential cmake pkg-config
   libgphoto2-dev libv4l-dev libusb-1.0-0-dev
   libmicrohttpd-dev libcrypt-dev
   libcmocka-dev jq python3 systemd curl chromium chromium-driver
+  libmosquitto-dev mosquitto mosquitto-clients
   clang libclang-rt-14-dev
   colmap sqlite3 libsqlite3-dev"
 SUDO=""
