@@ -605,7 +605,8 @@ int pathf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(pr
 int daemon_reload(struct daemon *d, char *why, size_t size);
 void daemon_update_status(struct daemon *d);
 int64_t mono_ns(void);
-enum { TAG_LISTEN = 1, TAG_SIGNAL, TAG_TIMER, TAG_EVENT, TAG_SCAN, TAG_KEY, TAG_WEB, TAG_COUNT };
+enum { TAG_LISTEN = 1, TAG_SIGNAL, TAG_TIMER, TAG_EVENT, TAG_SCAN, TAG_KEY, TAG_WEB, TAG_CLUSTER,
+       TAG_COUNT };
 int loop_add_fd(struct daemon *d, int fd, int tag);
 
 struct daemon {
@@ -653,6 +654,7 @@ struct daemon {
 	int key_fd;
 	struct opkey_state *key;
 	struct hwtrig *trig;
+	struct cluster *cluster;  /* the cluster link (cluster.h); NULL without [cluster] */
 
 	int stopping, reload_pending;
 	uint64_t watchdog_usec;

@@ -29,6 +29,7 @@
 
 #include "camera_settings.h"
 #include "preview.h"
+#include "cluster.h"
 #include "log.h"
 #include "notify.h"
 #include "plate_scan.h"
@@ -39,7 +40,7 @@
 #define STOP_GRACE_S 60
 
 static int tags[TAG_COUNT] = { 0, TAG_LISTEN, TAG_SIGNAL, TAG_TIMER, TAG_EVENT, TAG_SCAN, TAG_KEY,
-				TAG_WEB };
+				TAG_WEB, TAG_CLUSTER };
 
 void ctl_reap(struct daemon *d);
 
@@ -293,6 +294,7 @@ static void on_tick(struct daemon *d)
 	capture_tick(d);
 	scan_tick(d);
 	opkey_tick(d);
+	cluster_tick(d);
 	trim_when_idle(d, now);
 }
 
@@ -341,6 +343,8 @@ static int setup(struct daemon *d)
 	if (loop_add_fd(d, d->listen_fd, TAG_LISTEN) || loop_add_fd(d, d->sigfd, TAG_SIGNAL) ||
 	    loop_add_fd(d, d->timerfd, TAG_TIMER) || loop_add_fd(d, d->evfd, TAG_EVENT) ||
 	    scan_init(d))
+		return -1;
+	if (cluster_start(d))
 		return -1;
 	opkey_setup(d); /* an absent key is logged, not fatal: it may be plugged in later */
 	web_start(d);   /* likewise the operator page */
@@ -393,6 +397,8 @@ int daemon_run(struct daemon *d)
 				opkey_on_event(d);
 			else if (tag == TAG_WEB)
 				web_on_event(d);
+			else if (tag == TAG_CLUSTER)
+				cluster_on_event(d);
 			else
 				ctl_client_event(d, evs[i].data.ptr, evs[i].events);
 		}

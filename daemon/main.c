@@ -26,6 +26,7 @@
 #include "atomic_file.h"
 #include "camera_settings.h"
 #include "preview.h"
+#include "cluster.h"
 #include "log.h"
 #include "web.h"
 #include "notify.h"
@@ -191,6 +192,7 @@ int main(int argc, char **argv)
 	session_resume(&d);
 	int rc = daemon_run(&d);
 	web_stop(&d);
+	cluster_stop(&d);
 	ctl_close_all(&d);
 	opkey_shutdown(&d);
 	plate_store_free(&d);

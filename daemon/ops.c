@@ -15,6 +15,7 @@
 
 #include "camera_settings.h"
 #include "preview.h"
+#include "cluster.h"
 #include "log.h"
 #include "unmasked.h"
 
@@ -121,6 +122,8 @@ static void op_status(struct daemon *d, struct client *c, const struct pr_reques
 		json_object_array_add(plates, p);
 	}
 	json_object_object_add(r, "plates", plates);
+	if (cluster_enabled(d))
+		json_object_object_add(r, "cluster", cluster_status_json(d));
 	ctl_send(d, ctl_client_id(c), r);
 }
 
@@ -129,6 +132,7 @@ static void op_cameras(struct daemon *d, struct client *c, const struct pr_reque
 	json_object *r = pr_proto_reply_ok(req->id), *a = json_object_new_array();
 	for (uint32_t i = 0; i < d->nslots; i++)
 		json_object_array_add(a, camera_json(d, i));
+	cluster_cameras_json(d, a);
 	json_object_object_add(r, "cameras", a);
 	ctl_send(d, ctl_client_id(c), r);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_cluster.h"
 #include "cli_util.h"
 #include "client_conn.h"
 #include "cmd.h"
@@ -85,6 +86,10 @@ static void print_plate(json_object *p, json_object *e)
 			printf("no plate");
 		return;
 	}
+	if (json_object_is_type(p, json_type_boolean)) { /* a camera of another node */
+		printf("%s", json_object_get_boolean(p) ? "plate (on its node)" : "no plate");
+		return;
+	}
 	long age = (long)pr_json_int(p, "age_s", 0);
 	printf("plate %s, %lld frames, %lldx%lld, ", pr_json_str(p, "id", "?"),
 	       (long long)pr_json_int(p, "frames", 0), (long long)pr_json_int(p, "width", 0),
@@ -148,6 +153,7 @@ static void show_status(json_object *r)
 			printf("\n");
 		}
 	}
+	print_cluster_status(r);
 }
 
 static void show_cameras(json_object *r)
@@ -161,7 +167,7 @@ static void show_cameras(json_object *r)
 		json_object *c = json_object_array_get_idx(cams, i), *p = NULL;
 		json_object_object_get_ex(c, "plate", &p);
 		printf("%-12s %-8s %-10s %-16s %-24s ", pr_json_str(c, "name", "?"),
-		       pr_json_str(c, "driver", "?"), pr_json_str(c, "state", "?"),
+		       pr_json_str(c, "driver", pr_json_str(c, "node", NULL) ? "-" : "?"), pr_json_str(c, "state", "?"),
 		       pr_json_str(c, "serial", ""), pr_json_str(c, "model", ""));
 		print_plate(p, c);
 		printf("\n");

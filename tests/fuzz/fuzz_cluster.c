@@ -35,6 +35,18 @@ static int plain_name(const char *s)
 	return !s[0] || !pr_proto_check_name(s, why, sizeof(why));
 }
 
+/* A path component that is exactly "..". */
+static int has_dotdot(const char *path)
+{
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return 1;
+		p += n + (p[n] == '/');
+	}
+	return 0;
+}
+
 static void one_payload(const uint8_t *data, size_t size)
 {
 	struct pr_cl_msg *m = malloc(sizeof(*m)), *again = malloc(sizeof(*again));
@@ -48,7 +60,7 @@ static void one_payload(const uint8_t *data, size_t size)
 	check(m->rig[0] && m->from[0] && plain_name(m->rig) && plain_name(m->from) &&
 	      plain_name(m->to) && plain_name(m->session) && plain_name(m->camera),
 	      "a decoded message names its rig and sender with plain names");
-	check(m->file[0] != '/' && !strstr(m->file, "../"), "a file path stays in the session");
+	check(m->file[0] != '/' && !has_dotdot(m->file), "a file path stays in the session");
 	for (uint32_t i = 0; i < m->ncameras; i++)
 		check(m->cameras[i].name[0] && plain_name(m->cameras[i].name), "camera names are plain");
 	for (uint32_t i = 0; i < m->nmissing; i++)

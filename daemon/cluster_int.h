@@ -1,0 +1,93 @@
+/* photorigd: the cluster link's insides, shared by cluster_link.c (the
+ * libmosquitto side, running on its network thread) and cluster.c,
+ * cluster_rig.c (the loop side). Not for other modules: they use cluster.h. */
+#ifndef PHOTORIGD_CLUSTER_INT_H
+#define PHOTORIGD_CLUSTER_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "cluster.h"
+#include "config.h"
+
+struct mosquitto;
+
+/* What the network thread tells the loop. */
+enum cl_post_type {
+	CLP_CONNECTED,      /* the broker accepted us */
+	CLP_REFUSED,        /* the broker refused the connection (text: why) */
+	CLP_DISCONNECTED,   /* the connection was lost (text: why) */
+	CLP_MESSAGE,        /* msg: a checked message from another node */
+	CLP_DROPPED,        /* text: a message that was dropped, and why */
+};
+
+struct cl_post {
+	struct cl_post *next;
+	enum cl_post_type type;
+	int rc;
+	char text[512];
+	struct pr_cl_msg *msg;    /* CLP_MESSAGE: owned */
+};
+
+#define CL_MAX_PEERS 64
+#define CL_MAX_GAPS 16
+
+/* Another node, as its retained state and its messages tell. */
+struct cl_peer {
+	char name[PR_CL_NAME_MAX + 1];
+	int online;
+	int64_t seen_ns;          /* CLOCK_REALTIME of its last state */
+	int64_t offline_since_ns; /* when it went offline (0: online) */
+	struct pr_cl_msg *state;  /* its last state (owned; NULL: none yet) */
+};
+
+/* A time the broker was out of reach (CLOCK_REALTIME); to_ns 0: still out. */
+struct cl_gap {
+	int64_t from_ns, to_ns;
+};
+
+struct cluster {
+	struct daemon *d;
+	struct pr_cluster_config cfg;    /* own copy: a reload does not move it */
+	struct mosquitto *mosq;
+	int started;                     /* the network thread runs */
+	/* the queue to the loop */
+	int evfd;
+	pthread_mutex_t lock;
+	struct cl_post *head, *tail;
+	/* loop side */
+	int connected, ever_connected;
+	char error[512];                 /* the last connection error ("" after a connect) */
+	struct cl_gap gaps[CL_MAX_GAPS]; /* the latest outages, oldest first */
+	uint32_t ngaps;
+	uint64_t dropped;
+	char last_drop[512];
+	int64_t drop_window_ns;          /* mono: dropped messages logged since then */
+	uint32_t drop_logged, drop_held;
+	int refused;                     /* the broker refused us (credentials, ACL) */
+	struct cl_peer peers[CL_MAX_PEERS];
+	uint32_t npeers;
+	char *state_sent;                /* the payload last published as our state */
+	int64_t state_due_ns;            /* mono: republish by then anyway */
+	struct pr_cl_clock clock;
+	int64_t clock_read_ns;           /* mono */
+};
+
+/* cluster_link.c: open the client, set the Will, start the network thread
+ * and connect (0, or -1 logged); close it (the offline state first when
+ * connected). */
+int cl_link_open(struct cluster *cl);
+void cl_link_close(struct cluster *cl);
+/* Any thread: hand a post to the loop (takes p). */
+void cl_post(struct cluster *cl, struct cl_post *p);
+struct cl_post *cl_take_all(struct cluster *cl);
+/* Loop: publish m on photorig/RIG/WHAT/NODE (WHAT from m's kind; NODE:
+ * node, or m's sender). 0, or -1 (not connected, or refused: logged). */
+int cl_publish(struct cluster *cl, const struct pr_cl_msg *m, const char *node, int retain);
+/* Publish an already encoded payload. */
+int cl_publish_raw(struct cluster *cl, const char *what, const char *node, const char *payload,
+		   size_t len, int retain);
+
+int64_t cl_realtime_ns(void);
+
+#endif
