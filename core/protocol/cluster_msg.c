@@ -339,7 +339,7 @@ static int decode_enum(json_object *root, const char *key, const char *const *na
 static int decode_root(json_object *root, struct pr_cl_msg *m, struct pr_error *err)
 {
 	json_object *v;
-	int k, rc;
+	int k = 0, rc;
 	if (!json_object_object_get_ex(root, "v", &v))
 		return pr_error_set(err, PR_PROTO_EVERSION, "version missing (\"v\": %d expected)",
 				    PR_CL_VERSION);
