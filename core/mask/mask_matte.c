@@ -3,15 +3,24 @@
  * Along an object's outline a pixel mixes object and background:
  *     shot = alpha * F + (1 - alpha) * B.
  * The plate gives B (after drift); F, the object's colour there, is taken
- * from nearby pixels well inside the object. Projecting shot - B onto F - B
+ * from pixels well inside the object nearby. Projecting shot - B onto F - B
  * gives alpha. The binary mask then keeps the pixels that are at least half
  * object (where detection alone keeps any pixel the object touches, which
  * widens every outline by its blur), and the soft alpha is the estimate
- * itself. Where object and background colours are too close to tell apart
- * the earlier decision stands.
+ * itself.
  *
- * Object colours are gathered at 1/s resolution with box sums and
- * bilinearly interpolated, so the cost is a few passes over the band. */
+ * An object of several colours has no one colour near its outline, and an
+ * average of them explains none of its pixels: with it, true object pixels
+ * were projected to small alphas and dropped. So F is chosen per pixel
+ * among the local colours: the mean colour of each s x s cell of interior
+ * pixels within reach (the nearest strong pixels, in small clusters), the
+ * one whose compositing line passes closest to the pixel. And a pixel is
+ * decided by the matte where alpha * F + (1 - alpha) * B reproduces it
+ * within its noise. Where no candidate does, a pixel that is clear object
+ * evidence (beyond twice the tolerance) keeps the detection's decision, and one
+ * near the plate, whose colour says little, is projected onto the wider
+ * average of interior colours as before. Where object and background are
+ * too close to tell apart the detection's decision stands. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,10 +183,41 @@ struct matte_job {
 	const struct pr_image *shot;
 	const struct plate_model_fit *fit;
 	const uint8_t *band;
-	const struct sums *f;
-	uint32_t s;
+	const struct sums *f;     /* box sums of interior colours over the reach */
+	const struct sums *cells; /* interior colours per cell */
+	uint32_t s, near;         /* cell size; candidate cells within near cells */
+	float strong2;            /* (2 tolerance)^2: clear object evidence */
 	uint8_t *mask, *alpha;
 };
+
+/* |F - B| must exceed MATTE_MIN_CONTRAST noise units, and the composite
+ * must reproduce the pixel within MATTE_FIT noise units (rms over the
+ * channels) for the matte to decide it. */
+#define MATTE_FIT 3.0f
+
+/* alpha of I on the line from B to F, and the squared distance of I from
+ * that line's point; a negative return when F and B are too close. */
+static float composite_fit(const float I[3], const float B[3], const float F[3], float min_den,
+			   float *alpha)
+{
+	float num = 0, den = 0;
+	for (int c = 0; c < 3; c++) {
+		float d = F[c] - B[c];
+		num += (I[c] - B[c]) * d;
+		den += d * d;
+	}
+	if (den < min_den)
+		return -1;
+	float a = num / den;
+	a = a < 0 ? 0 : (a > 1 ? 1 : a);
+	float r2 = 0;
+	for (int c = 0; c < 3; c++) {
+		float e = I[c] - (a * F[c] + (1 - a) * B[c]);
+		r2 += e * e;
+	}
+	*alpha = a;
+	return r2;
+}
 
 static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
@@ -222,24 +262,66 @@ static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 					 (c10[k] * (1 - tx) + c11[k] * tx) * ty;
 			if (acc[0] < 0.5f)
 				continue; /* no object interior nearby: keep the decision */
-			float num = 0, den = 0;
-			for (int c = 0; c < 3; c++) {
-				float F = acc[c + 1] / acc[0];
-				float B = clamp255(fit->gain[c] * m[3 * x + c] + fit->offset[c]);
-				float d = F - B;
-				num += ((float)srow[3 * x + c] - B) * d;
-				den += d * d;
-			}
 			size_t i = (size_t)y * W + x;
-			float sig2 = 0;
-			for (int c = 0; c < 3; c++)
-				sig2 += sq(pr_plate_sigma(j->plate, i, c));
-			if (den < sq(MATTE_MIN_CONTRAST) * sig2 * fit->var_scale)
-				continue; /* object and background look alike here */
-			float a = num / den;
-			a = a < 0 ? 0 : (a > 1 ? 1 : a);
-			j->mask[i] = a >= 0.5f ? 255 : 0;
-			j->alpha[i] = (uint8_t)(a * 255.0f + 0.5f);
+			float I[3], B[3], F[3], sig2 = 0;
+			for (int c = 0; c < 3; c++) {
+				I[c] = srow[3 * x + c];
+				B[c] = clamp255(fit->gain[c] * m[3 * x + c] + fit->offset[c]);
+				sig2 += sq(pr_plate_sigma(j->plate, i, c)) * fit->var_scale;
+			}
+			const float min_den = sq(MATTE_MIN_CONTRAST) * sig2;
+			float best = -1, best_a = 0;
+			/* the interior cells within near cells: local colours */
+			const uint32_t cx = x / j->s, cy = y / j->s, cw = j->cells->w, ch = j->cells->h;
+			const uint32_t gx0 = cx > j->near ? cx - j->near : 0;
+			const uint32_t gy0 = cy > j->near ? cy - j->near : 0;
+			const uint32_t gx1 = cx + j->near < cw ? cx + j->near : cw - 1;
+			const uint32_t gy1 = cy + j->near < ch ? cy + j->near : ch - 1;
+			/* the nearest ring of cells holding interior pixels, and
+			 * the next: the nearest object colours, not the best
+			 * fitting of all (some colour far away always fits) */
+			uint32_t first = UINT32_MAX;
+			for (int pass = 0; pass < 2; pass++)
+				for (uint32_t gy = gy0; gy <= gy1; gy++)
+					for (uint32_t gx = gx0; gx <= gx1; gx++) {
+						const float *cell = j->cells->v + ((size_t)gy * cw + gx) * 4;
+						if (cell[0] < 0.5f)
+							continue;
+						uint32_t rx = gx > cx ? gx - cx : cx - gx;
+						uint32_t ry = gy > cy ? gy - cy : cy - gy;
+						uint32_t ring = rx > ry ? rx : ry;
+						if (pass == 0) {
+							first = ring < first ? ring : first;
+							continue;
+						}
+						if (ring > first + 1)
+							continue;
+						float a;
+						for (int c = 0; c < 3; c++)
+							F[c] = cell[c + 1] / cell[0];
+						float r2 = composite_fit(I, B, F, min_den, &a);
+						if (r2 >= 0 && (best < 0 || r2 < best)) {
+							best = r2;
+							best_a = a;
+						}
+					}
+			if (best < 0 || best > sq(MATTE_FIT) * sig2) {
+				/* No local colour explains the pixel. Clear object
+				 * evidence stays as detected; a pixel near the plate
+				 * is judged against the wider average of interior
+				 * colours, as a mixed pixel of uncertain colour. */
+				float d2 = 0;
+				for (int c = 0; c < 3; c++)
+					d2 += sq(I[c] - B[c]);
+				if (d2 > j->strong2 * sig2)
+					continue;
+				for (int c = 0; c < 3; c++)
+					F[c] = acc[c + 1] / acc[0];
+				if (composite_fit(I, B, F, min_den, &best_a) < 0)
+					continue;
+			}
+			j->mask[i] = best_a >= 0.5f ? 255 : 0;
+			j->alpha[i] = (uint8_t)(best_a * 255.0f + 0.5f);
 		}
 	}
 }
@@ -257,6 +339,7 @@ int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
 	int rc = PR_ENOMEM;
 	uint8_t *inner = malloc(npix), *band = malloc(npix);
 	struct sums f = { (W + s - 1) / s, (H + s - 1) / s, NULL };
+	struct sums cells = { f.w, f.h, NULL };
 	f.v = calloc((size_t)f.w * f.h * 4, sizeof(float));
 	if (!inner || !band || !f.v)
 		goto out;
@@ -274,14 +357,23 @@ int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
 		goto out;
 	struct gather_job gj = { shot, inner, &f, s };
 	pr_parallel_rows(p->threads, f.h, gather_rows, &gj);
+	cells.v = malloc(sizeof(float) * 4 * (size_t)f.w * f.h);
+	if (!cells.v)
+		goto out;
+	memcpy(cells.v, f.v, sizeof(float) * 4 * (size_t)f.w * f.h);
 	if (box_sum4(&f, reach, p->threads))
 		goto out;
-	struct matte_job j = { plate, shot, fit, band, &f, s, mask, alpha };
+	/* a band pixel is at most 2 rb from the interior (rb outside the
+	 * mask, rb of erosion inside) */
+	const uint32_t near = (2 * rb + s - 1) / s + 1;
+	struct matte_job j = { plate, shot, fit, band, &f, &cells, s, near,
+			       (float)(4 * p->tolerance * p->tolerance), mask, alpha };
 	pr_parallel_rows_interleaved(p->threads, H, 64, matte_rows, &j); /* the outline is not spread evenly */
 	rc = 0;
 out:
 	free(inner);
 	free(band);
 	free(f.v);
+	free(cells.v);
 	return rc;
 }
