@@ -601,6 +601,9 @@ void capture_on_mask(struct daemon *d, struct report *r)
 		s->mask = MASK_WRITTEN;
 		s->stats = r->stats;
 		s->mask_seconds = r->seconds;
+		snprintf(s->suspect, sizeof(s->suspect), "%s", r->suspect);
+		if (s->suspect[0])
+			LOG_WARN("set %u, %s: SUSPECT mask: %s", set->number, s->camera, s->suspect);
 		json_object *line = journal_stats_json(s);
 		if (r->backdrop[0] && !pathf(s->backdrop, sizeof(s->backdrop), "%s/%s", s->camera,
 					     r->backdrop))
@@ -614,6 +617,8 @@ void capture_on_mask(struct daemon *d, struct report *r)
 		json_object_object_add(e, "stale_plate", json_object_new_boolean(s->stats.stale_plate));
 		json_object_object_add(e, "camera_moved",
 				       json_object_new_boolean(s->stats.camera_moved));
+		if (s->suspect[0])
+			json_object_object_add(e, "suspect", json_object_new_string(s->suspect));
 		ctl_broadcast(d, e);
 		if (s->backdrop[0])
 			event_shot(d, PR_EV_BACKDROP_WRITTEN, set, s, s->backdrop);

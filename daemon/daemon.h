@@ -146,6 +146,7 @@ struct report {
 	/* REP_SETTINGS: the camera_settings call it answers, and the camera's entry */
 	uint64_t call_id;
 	json_object *json;
+	char suspect[256];        /* REP_MASK: why the mask is suspect ("" = not) */
 };
 
 int report_init(struct daemon *d);
@@ -340,6 +341,7 @@ struct shot_rec {
 	enum mask_state mask;
 	uint64_t plate_id;
 	char plate_file[128];     /* the plate used, relative to the state folder ("" = none) */
+	char suspect[256];        /* why its mask is suspect (suspect.c; "" = not) */
 	struct pr_mask_stats stats;
 	double mask_seconds;
 	char note[256];           /* why missing / failed / not masked */

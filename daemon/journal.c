@@ -178,6 +178,7 @@ static void replay_stats(struct shot_rec *r, json_object *o)
 	}
 	r->plate_id = hash_parse(pr_json_str(o, "plate_id", NULL));
 	snprintf(r->plate_file, sizeof(r->plate_file), "%s", pr_json_str(o, "plate", ""));
+	snprintf(r->suspect, sizeof(r->suspect), "%s", pr_json_str(o, "suspect", ""));
 	r->mask_seconds = pr_json_double(o, "seconds", 0);
 }
 
@@ -350,6 +351,8 @@ static json_object *stats_json(const struct shot_rec *r)
 	json_object_object_add(o, "plate_id", json_object_new_string(id + 8));
 	if (r->plate_file[0]) /* which plate: the camera's, or its turntable angle's */
 		json_object_object_add(o, "plate", json_object_new_string(r->plate_file));
+	if (r->suspect[0]) /* suspect.c: not to be passed off as a normal mask */
+		json_object_object_add(o, "suspect", json_object_new_string(r->suspect));
 	json_object_object_add(o, "foreground", json_object_new_double(st->foreground));
 	json_object_object_add(o, "touches_border", json_object_new_boolean(st->touches_border));
 	json_object *g = json_object_new_array(), *f = json_object_new_array();

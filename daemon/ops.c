@@ -17,6 +17,7 @@
 #include "preview.h"
 #include "cluster.h"
 #include "log.h"
+#include "suspect.h"
 #include "unmasked.h"
 
 static const char *const slot_words[] = { "attaching", "ready", "offline", "recovering" };
@@ -124,6 +125,7 @@ static void op_status(struct daemon *d, struct client *c, const struct pr_reques
 	json_object_object_add(r, "plates", plates);
 	if (cluster_enabled(d))
 		json_object_object_add(r, "cluster", cluster_status_json(d));
+	json_object_object_add(r, "suspect", suspect_status_json(d));
 	ctl_send(d, ctl_client_id(c), r);
 }
 

@@ -25,6 +25,7 @@
 
 #include "imageio.h"
 #include "log.h"
+#include "suspect.h"
 #include "parallel.h"
 
 #define WORKER_NICE 10
@@ -77,9 +78,13 @@ static void run_job(struct pool *p, struct mask_job *job)
 	/* the shot and mask are in memory only here: the extra outputs now */
 	if (r && !rc && job->backdrop)
 		composite(job, name, &shot, &res, r);
+	if (r && !rc)
+		suspect_check(&shot, &res, r->suspect, sizeof(r->suspect));
 	if (r && job->tiles)
 		r->tiles = sheets_tiles_make(job->camera, &shot, &res, job->params.invert, rc,
 					     shot.pixels ? "mask failed" : "shot unreadable");
+	if (r && r->suspect[0])
+		suspect_flag_tiles(r->tiles);
 	if (r) {
 		r->type = REP_MASK;
 		r->set = job->set;

@@ -154,6 +154,18 @@ static void show_status(json_object *r)
 		}
 	}
 	print_cluster_status(r);
+	json_object *sus, *shots;
+	if (json_object_object_get_ex(r, "suspect", &sus) && sus &&
+	    pr_json_int(sus, "count", 0) > 0) {
+		printf("SUSPECT masks in the session: %lld (not to be trusted as they are)\n",
+		       (long long)pr_json_int(sus, "count", 0));
+		if (json_object_object_get_ex(sus, "shots", &shots))
+			for (size_t i = 0; i < json_object_array_length(shots); i++) {
+				json_object *e = json_object_array_get_idx(shots, i);
+				printf("  set %lld %s: %s\n", (long long)pr_json_int(e, "set", 0),
+				       pr_json_str(e, "camera", "?"), pr_json_str(e, "why", "?"));
+			}
+	}
 }
 
 static void show_cameras(json_object *r)

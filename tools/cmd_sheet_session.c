@@ -68,7 +68,7 @@ static int shot_tile(const char *dir, json_object *shot, const struct pr_sheet_o
 		pr_sheet_tile_missing(t, cam, !strcmp(mask, "skipped") ? "not masked" : "mask failed");
 		return 0;
 	}
-	json_object *files, *st;
+	json_object *files, *st = NULL;
 	const char *mask_file = NULL;
 	if (json_object_object_get_ex(shot, "mask_files", &files) &&
 	    json_object_is_type(files, json_type_array) && json_object_array_length(files))
@@ -100,6 +100,8 @@ static int shot_tile(const char *dir, json_object *shot, const struct pr_sheet_o
 	rc = sheet_load_mask(mask_path, &img, &m, &err);
 	if (!rc)
 		rc = pr_sheet_tile_make(t, cam, &img, m, 0, &stats, o, &err);
+	if (!rc && pr_json_str(st, "suspect", NULL))
+		t->flags |= PR_SHEET_SUSPECT; /* the daemon's verdict, as its sheet shows it */
 	pr_image_free(&img);
 	free(m);
 	if (rc) {

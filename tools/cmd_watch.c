@@ -26,10 +26,12 @@ static void show_event(json_object *e, const char *name)
 	else if (!strcmp(name, "file_saved"))
 		printf("set %lld: %s saved %s\n", set, cam, pr_json_str(e, "file", "?"));
 	else if (!strcmp(name, "mask_written"))
-		printf("set %lld: %s masked, %.1f%% foreground%s%s\n", set, cam,
+		printf("set %lld: %s masked, %.1f%% foreground%s%s%s%s\n", set, cam,
 		       100.0 * pr_json_double(e, "foreground", 0),
 		       pr_json_bool(e, "stale_plate", 0) ? ", STALE-PLATE" : "",
-		       pr_json_bool(e, "camera_moved", 0) ? ", CAMERA-MOVED" : "");
+		       pr_json_bool(e, "camera_moved", 0) ? ", CAMERA-MOVED" : "",
+		       pr_json_str(e, "suspect", NULL) ? ", SUSPECT: " : "",
+		       pr_json_str(e, "suspect", ""));
 	else if (!strcmp(name, "set_complete"))
 		printf("set %lld: %s, spread %.2f ms\n", set,
 		       pr_json_bool(e, "complete", 0) ? "complete" : "INCOMPLETE",

@@ -310,7 +310,8 @@ static void draw_tile(struct pr_image *img, const struct pr_sheet_tile *t, uint3
 {
 	const unsigned s = text_scale(o);
 	const uint32_t tw = o->tile_width, line = PR_FONT_LINE * s;
-	const uint8_t *frame = (t->flags & (PR_SHEET_STALE | PR_SHEET_MOVED | PR_SHEET_MISSING))
+	const uint8_t *frame = (t->flags & (PR_SHEET_STALE | PR_SHEET_MOVED | PR_SHEET_MISSING |
+					    PR_SHEET_SUSPECT))
 				       ? COL_RED
 			       : (t->flags & (PR_SHEET_BORDER | PR_SHEET_UNMASKED)) ? COL_AMBER : COL_CELL;
 	const int noted = (t->flags & (PR_SHEET_MISSING | PR_SHEET_UNMASKED)) != 0;
@@ -345,6 +346,8 @@ static void draw_tile(struct pr_image *img, const struct pr_sheet_tile *t, uint3
 		bx = badge(img, bx, ty, "MISSING", s, COL_RED, COL_WHITE);
 	if (t->flags & PR_SHEET_UNMASKED)
 		bx = badge(img, bx, ty, "NOT MASKED", s, COL_AMBER, COL_BLACK);
+	if (t->flags & PR_SHEET_SUSPECT)
+		bx = badge(img, bx, ty, "SUSPECT", s, COL_RED, COL_WHITE);
 	if (t->flags & PR_SHEET_STALE)
 		bx = badge(img, bx, ty, "STALE", s, COL_RED, COL_WHITE);
 	if (t->flags & PR_SHEET_MOVED)

@@ -32,6 +32,7 @@ enum {
 	PR_SHEET_BORDER = 1u << 2,  /* the object touches the frame's edge */
 	PR_SHEET_MISSING = 1u << 3, /* no shot, or masking failed (see note) */
 	PR_SHEET_UNMASKED = 1u << 4,/* the shot is there but was not masked (see note) */
+	PR_SHEET_SUSPECT = 1u << 5, /* a mask not to be trusted (mask_suspect.h) */
 };
 
 #define PR_SHEET_GAP 8
