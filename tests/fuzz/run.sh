@@ -18,7 +18,7 @@ SECONDS_PER_TARGET=${1:-60}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${FUZZ_BUILD:-$SRC/build-fuzz}
 OUT=${FUZZ_OUT:-$BUILD/fuzz-out}
-TARGETS=${FUZZ_TARGETS:-fuzz_protocol fuzz_config fuzz_plate fuzz_image fuzz_cluster}
+TARGETS=${FUZZ_TARGETS:-fuzz_protocol fuzz_config fuzz_plate fuzz_image fuzz_cluster fuzz_web_files}
 CC_FUZZ=${CC_FUZZ:-$(command -v clang || command -v clang-14 || true)}
 [ -n "$CC_FUZZ" ] || { echo "run.sh: clang is needed (apt-get install clang libclang-rt-14-dev)"; exit 2; }
 
