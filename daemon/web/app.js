@@ -144,6 +144,8 @@ function showSummary() {
   const parts = [status.attached + ' of ' + status.cameras + ' cameras attached'];
   parts.push(status.session ? 'session ' + status.session.name + ', next set ' + status.session.next_set
     : 'no session');
+  if (status.cluster && status.cluster.nodes)
+    parts.push('nodes ' + status.cluster.nodes.map((n) => n.node + (n.online ? '' : ' OFFLINE')).join(', '));
   if (status.busy) parts.push(status.busy.what + ' ' + status.busy.done + '/' + status.busy.total);
   if (status.disk && status.disk.full) parts.push('DISK FULL');
   if (status.stopping) parts.push('stopping');
@@ -191,9 +193,14 @@ function lastShot(cam) {
   return null;
 }
 
+// With a cluster, cameras are named NODE/CAMERA; this node's own have a
+// driver and their shots are in this node's session, the others' on theirs.
+const isLocal = (cam) => 'driver' in cam;
+const ownName = (cam) => cam.camera || cam.name;
+
 function flagsOf(cam, last) {
   const f = [];
-  if (cam.plate === null) f.push(['bad', 'NO PLATE']);
+  if (cam.plate === null || cam.plate === false) f.push(['bad', 'NO PLATE']);
   else if (cam.plate && cam.plate.settings_match === false) f.push(['bad', 'PLATE SETTINGS DIFFER']);
   if (last) {
     const st = last.shot.mask_stats || {};
@@ -210,40 +217,46 @@ function flagsOf(cam, last) {
 
 const tileState = new Map(); // camera -> key of what its thumbnail shows
 
+function newTile(cam) {
+  const t = el('div', 'tile');
+  t.dataset.camera = cam.name;
+  const head = el('div', 'head');
+  head.append(el('span', 'name', cam.name), el('span', 'state'));
+  const canvas = el('canvas');
+  canvas.width = 320; canvas.height = 240;
+  const actions = el('div', 'actions');
+  if (isLocal(cam)) {
+    const pv = el('button', 'preview', 'Preview');
+    pv.onclick = () => preview.open(ownName(cam));
+    actions.append(pv);
+    canvas.onclick = () => { const l = lastShot(ownName(cam)); if (l) viewer.open(cam.name, l); };
+  }
+  t.append(head, el('div', 'meta serial'), el('div', 'meta plate'), canvas,
+    el('div', 'meta shot'), el('div', 'flags'), actions);
+  return t;
+}
+
 function renderTiles() {
   const box = $('cameras');
   const names = cameras.map((c) => c.name);
   for (const t of Array.from(box.children))
     if (!names.includes(t.dataset.camera)) t.remove();
   for (const cam of cameras) {
-    let t = box.querySelector('[data-camera="' + cam.name + '"]');
-    if (!t) {
-      t = el('div', 'tile');
-      t.dataset.camera = cam.name;
-      const head = el('div', 'head');
-      head.append(el('span', 'name', cam.name), el('span', 'state'));
-      const canvas = el('canvas');
-      canvas.width = 320; canvas.height = 240;
-      const actions = el('div', 'actions');
-      const pv = el('button', 'preview', 'Preview');
-      pv.onclick = () => preview.open(cam.name);
-      actions.append(pv);
-      t.append(head, el('div', 'meta serial'), el('div', 'meta plate'), canvas,
-        el('div', 'meta shot'), el('div', 'flags'), actions);
-      canvas.onclick = () => { const l = lastShot(cam.name); if (l) viewer.open(cam.name, l); };
-      box.append(t);
-    }
-    const last = lastShot(cam.name);
-    let state = cam.state;
+    let t = Array.from(box.children).find((x) => x.dataset.camera === cam.name);
+    if (!t) { t = newTile(cam); box.append(t); }
+    const local = isLocal(cam);
+    const last = local ? lastShot(ownName(cam)) : null;
+    let state = cam.state || '?';
     if (state === 'ready' && last && last.shot.state !== 'saved') state = 'missing';
-    t.className = 'tile ' + state;
+    const cls = state.includes('offline') ? 'offline' : state.replace(/\W+/g, '-');
+    t.className = 'tile ' + cls;
     const s = t.querySelector('.state');
-    s.className = 'state ' + state;
+    s.className = 'state ' + cls;
     s.textContent = state.toUpperCase();
-    t.querySelector('.serial').textContent = (cam.model || cam.driver) + ' · serial ' + (cam.serial || '?') +
-      (cam.error && cam.state !== 'ready' ? ' · ' + cam.error : '');
-    t.querySelector('.plate').textContent = cam.plate ? 'plate ' + ago(cam.plate.age_s) + ' old, ' +
-      cam.plate.frames + ' frames' : 'no plate recorded';
+    t.querySelector('.serial').textContent = (local ? (cam.model || cam.driver) : 'node ' + cam.node) +
+      ' · serial ' + (cam.serial || '?') + (cam.error && cam.state !== 'ready' ? ' · ' + cam.error : '');
+    t.querySelector('.plate').textContent = cam.plate === true ? 'plate recorded (on node ' + cam.node + ')'
+      : cam.plate ? 'plate ' + ago(cam.plate.age_s) + ' old, ' + cam.plate.frames + ' frames' : 'no plate recorded';
     const shotLine = t.querySelector('.shot');
     if (last) {
       const st = last.shot.mask_stats;
@@ -251,7 +264,7 @@ function renderTiles() {
         ? (st ? 'foreground ' + pct(st.foreground) : 'not masked' + (last.shot.note ? ' (' + last.shot.note + ')' : ''))
         : last.shot.state + (last.shot.note ? ' (' + last.shot.note + ')' : ''));
     } else {
-      shotLine.textContent = 'no shot yet in this session';
+      shotLine.textContent = local ? 'no shot yet in this session' : 'its shots are kept on node ' + cam.node;
     }
     const flags = t.querySelector('.flags');
     flags.replaceChildren(...flagsOf(cam, last).map(([k, w]) => el('span', 'flag ' + k, w)));
