@@ -11,7 +11,10 @@
  * A camera's backdrop: its own `backdrop` key if set ("none" = no composite
  * for that camera), else [rig] backdrop ("" = no composites at all). */
 #define _GNU_SOURCE
+#include "backdrops.h"
+
 #include "daemon.h"
+#include "pool.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,13 @@
 #define _GNU_SOURCE
 #include "camera_settings.h"
 
+#include "daemon.h"
+#include "events.h"
+#include "rig.h"
+#include "rig_op.h"
+#include "scan.h"
+#include "sync.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +53,7 @@ static void call_reply(struct daemon *d, struct settings_call *k)
 	else
 		r = pr_proto_reply_ok(k->req_id);
 	json_object_object_add(r, k->set ? "results" : "cameras", a);
-	ctl_send(d, k->client, r);
+	events_reply(d, k->client, r);
 }
 
 /* {"camera":NAME,"error":why} for a list, {"camera","ok":false,"error"} for a set */
@@ -60,13 +67,13 @@ static json_object *entry_error(const char *camera, int set, const char *why)
 	return o;
 }
 
-static int refuse(struct daemon *d, struct client *c, const struct pr_request *req, const char *why)
+static int refuse(struct daemon *d, uint64_t requester, const struct pr_request *req, const char *why)
 {
-	ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "%s", why));
+	events_reply(d, requester, pr_proto_reply_error(req->id, 1, "%s", why));
 	return -1;
 }
 
-void camsettings_request(struct daemon *d, struct client *c, const struct pr_request *req)
+void camsettings_request(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	int set = req->op == PR_OP_CAMERA_SET;
 	int all = !req->camera[0] || !strcmp(req->camera, PR_PROTO_ALL_CAMERAS);
@@ -84,12 +91,12 @@ void camsettings_request(struct daemon *d, struct client *c, const struct pr_req
 					      d->slots[i].cfg.name);
 			if (n > 0 && (size_t)n < sizeof(why))
 				snprintf(why + n, sizeof(why) - (size_t)n, ")");
-			refuse(d, c, req, why);
+			refuse(d, requester, req, why);
 			return;
 		}
 	}
 	if (!d->nslots) {
-		refuse(d, c, req, "the rig has no cameras");
+		refuse(d, requester, req, "the rig has no cameras");
 		return;
 	}
 	/* a setting changed between the shots of a set or a scan would split it */
@@ -97,21 +104,21 @@ void camsettings_request(struct daemon *d, struct client *c, const struct pr_req
 		snprintf(why, sizeof(why), "busy: a %s is running; change settings when it is done",
 			 scan_running(d) ? "turntable scan" : d->op.kind == OP_PLATE
 			 ? "plate recording" : "capture");
-		refuse(d, c, req, why);
+		refuse(d, requester, req, why);
 		return;
 	}
 	if (d->stopping) {
-		refuse(d, c, req, "photorigd is stopping");
+		refuse(d, requester, req, "photorigd is stopping");
 		return;
 	}
 	struct settings_call *k = calloc(1, sizeof(*k));
 	if (!k || !(k->entries = calloc(d->nslots, sizeof(*k->entries)))) {
 		free(k);
-		refuse(d, c, req, "out of memory");
+		refuse(d, requester, req, "out of memory");
 		return;
 	}
 	k->id = next_call_id++;
-	k->client = ctl_client_id(c);
+	k->client = requester;
 	k->req_id = req->id;
 	k->set = set;
 	for (uint32_t i = 0; i < d->nslots; i++) {

@@ -20,10 +20,17 @@
 #ifndef PHOTORIGD_CAMERA_SETTINGS_H
 #define PHOTORIGD_CAMERA_SETTINGS_H
 
-#include "daemon.h"
+#include <stdint.h>
+
+#include "protocol.h"
+
+struct daemon;
+struct cam_slot;
+struct cam_job;
+struct report;
 
 /* Loop: a camera_settings or camera_set request. */
-void camsettings_request(struct daemon *d, struct client *c, const struct pr_request *req);
+void camsettings_request(struct daemon *d, uint64_t requester, const struct pr_request *req);
 /* Camera thread: run a JOB_SETTINGS job, post REP_SETTINGS. */
 void camsettings_run(struct cam_slot *s, const struct cam_job *job);
 /* Loop: a camera's answer. */

@@ -1,7 +1,7 @@
 /* photorigd: capture orchestration.
  *
  * `capture --count N` runs N sets one after the other. A set arms every
- * camera and releases them together (go.c); the next set starts as soon as
+ * camera and releases them together (sync.c); the next set starts as soon as
  * every camera of this one has delivered (or the set timed out), while the
  * masks of earlier sets are still being computed. A set is finished when
  * every file and every mask is in: then set_end is journaled and synced, the
@@ -12,7 +12,25 @@
  * journaled (marked late); a mask job waits for room in the pool's queue
  * before its set is triggered. */
 #define _GNU_SOURCE
+#include "capture.h"
+#include "capture_internal.h"
+
 #include "daemon.h"
+#include "backdrops.h"
+#include "disk.h"
+#include "events.h"
+#include "hwtrig.h"
+#include "journal.h"
+#include "loop.h"
+#include "naming.h"
+#include "originals.h"
+#include "pool.h"
+#include "rig.h"
+#include "rig_op.h"
+#include "scan.h"
+#include "session.h"
+#include "sheets.h"
+#include "sync.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,7 +51,7 @@ static const char *slot_away(const struct cam_slot *sl)
 	       : sl->state == SLOT_RECOVERING ? "is being re-opened" : NULL;
 }
 
-static int camera_index(const struct daemon *d, const char *name)
+int camera_index(const struct daemon *d, const char *name)
 {
 	for (uint32_t i = 0; i < d->cfg.ncameras; i++)
 		if (!strcmp(d->cfg.cameras[i].name, name))
@@ -41,8 +59,8 @@ static int camera_index(const struct daemon *d, const char *name)
 	return -1;
 }
 
-static void journal_shot(struct daemon *d, const char *ev, const struct set_rec *set,
-			 const struct shot_rec *r, json_object *extra)
+void journal_shot(struct daemon *d, const char *ev, const struct set_rec *set,
+		  const struct shot_rec *r, json_object *extra)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "ev", json_object_new_string(ev));
@@ -57,8 +75,8 @@ static void journal_shot(struct daemon *d, const char *ev, const struct set_rec 
 	json_object_put(o);
 }
 
-static void event_shot(struct daemon *d, enum pr_event ev, const struct set_rec *set,
-		       const struct shot_rec *r, const char *what)
+void event_shot(struct daemon *d, enum pr_event ev, const struct set_rec *set,
+		const struct shot_rec *r, const char *what)
 {
 	json_object *e = pr_proto_event(ev, 0, 0);
 	json_object_object_add(e, "session", json_object_new_string(d->session->name));
@@ -67,98 +85,7 @@ static void event_shot(struct daemon *d, enum pr_event ev, const struct set_rec 
 	if (what)
 		json_object_object_add(e, ev == PR_EV_ERROR ? "error" : "file",
 				       json_object_new_string(what));
-	ctl_broadcast(d, e);
-}
-
-static void mask_not_done(struct daemon *d, struct set_rec *set, struct shot_rec *r,
-			  enum mask_state st, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void mask_not_done(struct daemon *d, struct set_rec *set, struct shot_rec *r,
-			  enum mask_state st, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	r->mask = st;
-	vsnprintf(r->note, sizeof(r->note), fmt, ap);
-	va_end(ap);
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "reason", json_object_new_string(r->note));
-	if (r->mask_retry)
-		json_object_object_add(o, "disk_full", json_object_new_boolean(1));
-	journal_shot(d, st == MASK_SKIPPED ? "mask_skipped" : "mask_failed", set, r, o);
-	if (st == MASK_FAILED)
-		LOG_WARN("set %u, %s: %s", set->number, r->camera, r->note);
-	else
-		unmasked_event(d, set, r);
-}
-
-/* Queue the mask of a saved original, or record why it is not masked. */
-static void mask_submit(struct daemon *d, struct set_rec *set, uint32_t shot)
-{
-	struct shot_rec *r = &set->shots[shot];
-	int cam = camera_index(d, r->camera);
-	if (cam < 0) {
-		mask_not_done(d, set, r, MASK_SKIPPED, "camera %s is no longer configured", r->camera);
-		return;
-	}
-	const struct pr_camera_config *cc = &d->cfg.cameras[cam];
-	char plate_file[sizeof(r->plate_file)];
-	/* a turntable set's own angle plate when there is one */
-	struct plate_ref *plate = plate_for_set(d, cam, set, plate_file, sizeof(plate_file));
-	if (cc->mask.method == PR_MASK_PLATE && !plate) {
-		if (plate_error(d, cam))
-			mask_not_done(d, set, r, MASK_SKIPPED, "plate unreadable for camera %s: saved "
-				      "unmasked (%.120s; record it again: photorig plate)", r->camera,
-				      plate_error(d, cam));
-		else
-			mask_not_done(d, set, r, MASK_SKIPPED, "no plate for camera %s: saved unmasked "
-				      "(record one: photorig plate)", r->camera);
-		return;
-	}
-	char settings[PR_PLATE_SETTINGS_MAX];
-	rig_settings_text(cc, settings, sizeof(settings));
-	if (plate && cc->mask.method == PR_MASK_PLATE &&
-	    !rig_settings_match(settings, plate->plate.settings)) {
-		mask_not_done(d, set, r, MASK_SKIPPED,
-			      "the plate of camera %s was recorded with other settings: saved "
-			      "unmasked (record plates again: photorig plate)", r->camera);
-		return;
-	}
-	struct mask_job *job = calloc(1, sizeof(*job));
-	if (!job) {
-		mask_not_done(d, set, r, MASK_FAILED, "%s: out of memory for a mask job", r->camera);
-		return;
-	}
-	job->set = set->number;
-	job->cam = (int)shot;
-	job->generation = d->generation;
-	if (snprintf(job->path, sizeof(job->path), "%s/%s", d->session->dir, r->file) >=
-		    (int)sizeof(job->path) ||
-	    snprintf(job->out_dir, sizeof(job->out_dir), "%s/%s", d->session->dir, r->camera) >=
-		    (int)sizeof(job->out_dir)) {
-		free(job);
-		mask_not_done(d, set, r, MASK_FAILED, "%s: path too long", r->camera);
-		return;
-	}
-	job->plate = plate_ref_get(cc->mask.method == PR_MASK_PLATE ? plate : NULL);
-	job->params = cc->mask;
-	pr_output_options_default(&job->output);
-	job->output.conventions = d->cfg.rig.conventions;
-	job->output.compression = d->cfg.rig.tiff_compression;
-	job->output.tiff_bits = d->cfg.rig.tiff_bits;
-	backdrops_job(d, cam, job);
-	job->tiles = d->cfg.rig.contact_sheets && !set->finished; /* its sheet is written */
-	snprintf(job->camera, sizeof(job->camera), "%s", r->camera);
-	r->plate_id = job->plate ? job->plate->plate.id : 0;
-	snprintf(r->plate_file, sizeof(r->plate_file), "%s", job->plate ? plate_file : "");
-	if (pool_submit(d, job)) {
-		plate_ref_put(job->plate);
-		backdrop_ref_put(job->backdrop);
-		free(job);
-		mask_not_done(d, set, r, MASK_FAILED, "%s: the mask queue is full", r->camera);
-		return;
-	}
-	r->mask = MASK_PENDING;
-	set->masks_pending++;
+	events_publish(d, e);
 }
 
 static void op_check_done(struct daemon *d)
@@ -186,7 +113,7 @@ static void op_check_done(struct daemon *d)
 	op_reply(d, msg);
 }
 
-static void set_try_finish(struct daemon *d, struct set_rec *set)
+void set_try_finish(struct daemon *d, struct set_rec *set)
 {
 	if (set->finished || set->files_pending > 0 || set->masks_pending > 0)
 		return;
@@ -219,7 +146,7 @@ static void set_try_finish(struct daemon *d, struct set_rec *set)
 	json_object_object_foreach(summary, key, val)
 		json_object_object_add(e, key, json_object_get(val));
 	json_object_object_add(e, "unmasked", unmasked_json(set));
-	ctl_broadcast(d, e);
+	events_publish(d, e);
 	struct rig_op *op = &d->op;
 	if (op->kind == OP_CAPTURE && op->sets_started && set->number >= op->first_set) {
 		op->sets_finished++;
@@ -299,7 +226,7 @@ static struct set_rec *trigger_set(struct daemon *d, uint32_t scan, int32_t step
 	json_object_object_add(e, "cameras", json_object_new_int(expected));
 	if (set->has_angle)
 		json_object_object_add(e, "angle", json_object_new_double(angle));
-	ctl_broadcast(d, e);
+	events_publish(d, e);
 
 	/* with a hardware trigger the pulse is one more party at the barrier */
 	struct hwfire *hw = hwtrig_enabled(d) && expected ? hwtrig_prepare(d, set->number, expected)
@@ -413,7 +340,7 @@ static void next_set(struct daemon *d)
 	start_set(d);
 }
 
-int capture_begin(struct daemon *d, struct client *c, const struct pr_request *req)
+int capture_begin(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	json_object *err = NULL;
 	if (!d->session)
@@ -435,12 +362,12 @@ int capture_begin(struct daemon *d, struct client *c, const struct pr_request *r
 	if (!err && disk_check(d, why, sizeof(why)))
 		err = pr_proto_reply_error(req->id, 1, "%s", why);
 	if (err) {
-		ctl_send(d, ctl_client_id(c), err);
+		events_reply(d, requester, err);
 		return -1;
 	}
 	memset(&d->op, 0, sizeof(d->op));
 	d->op.kind = OP_CAPTURE;
-	d->op.client = ctl_client_id(c);
+	d->op.client = requester;
 	d->op.req_id = req->id;
 	d->op.total = req->count;
 	d->op.results = json_object_new_array();
@@ -576,70 +503,6 @@ void capture_on_shot(struct daemon *d, struct report *r)
 	if (was_waiting && --set->files_pending == 0)
 		files_done(d, set);
 	set_try_finish(d, set);
-}
-
-void capture_on_mask(struct daemon *d, struct report *r)
-{
-	struct set_rec *set = session_find_set(d, r->set);
-	if (!set || (uint32_t)r->cam >= set->nshots || set->shots[r->cam].mask != MASK_PENDING)
-		return;
-	struct shot_rec *s = &set->shots[r->cam];
-	set->masks_pending--;
-	if (r->tiles)
-		sheets_keep(d, set, r->cam, r->tiles);
-	r->tiles = NULL;
-	/* outputs that found no room are made again when there is (disk.c) */
-	s->mask_retry = r->rc == PR_ENOSPC;
-	if (s->mask_retry) {
-		d->disk.mask_retry = 1;
-		disk_write_failed(d, r->rc, r->msg);
-	}
-	if (r->rc) {
-		mask_not_done(d, set, s, MASK_FAILED, "%s", r->msg);
-		event_shot(d, PR_EV_ERROR, set, s, r->msg);
-	} else {
-		s->mask = MASK_WRITTEN;
-		s->stats = r->stats;
-		s->mask_seconds = r->seconds;
-		snprintf(s->suspect, sizeof(s->suspect), "%s", r->suspect);
-		if (s->suspect[0])
-			LOG_WARN("set %u, %s: SUSPECT mask: %s", set->number, s->camera, s->suspect);
-		json_object *line = journal_stats_json(s);
-		if (r->backdrop[0] && !pathf(s->backdrop, sizeof(s->backdrop), "%s/%s", s->camera,
-					     r->backdrop))
-			json_object_object_add(line, "backdrop_file", json_object_new_string(s->backdrop));
-		journal_shot(d, "mask_written", set, s, line);
-		json_object *e = pr_proto_event(PR_EV_MASK_WRITTEN, 0, 0);
-		json_object_object_add(e, "session", json_object_new_string(d->session->name));
-		json_object_object_add(e, "set", json_object_new_int64(set->number));
-		json_object_object_add(e, "camera", json_object_new_string(s->camera));
-		json_object_object_add(e, "foreground", json_object_new_double(s->stats.foreground));
-		json_object_object_add(e, "stale_plate", json_object_new_boolean(s->stats.stale_plate));
-		json_object_object_add(e, "camera_moved",
-				       json_object_new_boolean(s->stats.camera_moved));
-		if (s->suspect[0])
-			json_object_object_add(e, "suspect", json_object_new_string(s->suspect));
-		ctl_broadcast(d, e);
-		if (s->backdrop[0])
-			event_shot(d, PR_EV_BACKDROP_WRITTEN, set, s, s->backdrop);
-	}
-	if (set->finished)
-		manifest_write(d); /* the mask of a late file, or made again */
-	set_try_finish(d, set);
-}
-
-int capture_remask(struct daemon *d, struct set_rec *set, uint32_t shot)
-{
-	struct shot_rec *r = &set->shots[shot];
-	if (!d->session || !pool_free_slots(d))
-		return -1;
-	r->mask_retry = 0;
-	r->mask = MASK_NONE;
-	r->note[0] = '\0';
-	LOG_INFO("set %u, camera %s: the mask again, now that there is room", set->number,
-		 r->camera);
-	mask_submit(d, set, shot);
-	return 0;
 }
 
 void capture_tick(struct daemon *d)

@@ -4,6 +4,11 @@
 #define _GNU_SOURCE
 #include "cluster_int.h"
 #include "daemon.h"
+#include "loop.h"
+#include "rig.h"
+#include "rig_op.h"
+#include "session.h"
+#include "scan.h"
 
 #include <errno.h>
 #include <stdio.h>

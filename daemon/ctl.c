@@ -31,7 +31,11 @@
  *    So connections held open and forgotten can never lock the operator
  *    out, and the daemon never holds more than max_clients of them. */
 #define _GNU_SOURCE
+#include "ctl.h"
+
 #include "daemon.h"
+#include "events.h"
+#include "ops.h"
 #include "clock.h"
 
 #include <errno.h>
@@ -90,7 +94,7 @@ struct client *ctl_sink_open(struct daemon *d, const struct reply_sink *sink, vo
 		return NULL;
 	c->kind = 100;
 	c->fd = -1;
-	c->id = ++d->next_client_id;
+	c->id = events_new_requester(d);
 	c->sink = sink;
 	c->sink_ctx = ctx;
 	c->next = d->clients;
@@ -105,7 +109,11 @@ void ctl_sink_close(struct daemon *d, struct client *c)
 	c->dead = 1; /* freed by ctl_reap; a late reply to its id goes nowhere */
 }
 void ctl_set_watch(struct client *c) { c->watch = 1; }
-int ctl_nclients(const struct daemon *d) { return d->nclients; }
+
+static void sink_broadcast(void *ctx, json_object *msg);
+static void sink_send(void *ctx, uint64_t requester, json_object *msg);
+static void sink_watch(void *ctx, uint64_t requester);
+static int sink_clients(void *ctx);
 
 int ctl_listen(struct daemon *d)
 {
@@ -162,6 +170,12 @@ int ctl_listen(struct daemon *d)
 		return -1;
 	}
 	d->listen_fd = fd;
+	const struct event_sink sink = { .ctx = d, .broadcast = sink_broadcast, .send = sink_send,
+					 .watch = sink_watch, .clients = sink_clients };
+	if (events_subscribe(d, &sink)) {
+		LOG_ERR("control socket: no room on the event bus");
+		return -1;
+	}
 	return 0;
 }
 
@@ -282,7 +296,7 @@ void ctl_accept(struct daemon *d)
 		}
 		c->kind = 100;
 		c->fd = fd;
-		c->id = ++d->next_client_id;
+		c->id = events_new_requester(d);
 		c->uid = cred.uid;
 		c->pid = cred.pid;
 		c->last_active = c->refilled = pr_monotonic_s();
@@ -394,7 +408,9 @@ static void send_line(struct daemon *d, struct client *c, json_object *msg)
 	flush_out(d, c);
 }
 
-void ctl_send(struct daemon *d, uint64_t client_id, json_object *msg)
+/* A message for one client, which keeps its own reference (gone clients
+ * are skipped). */
+static void ctl_send(struct daemon *d, uint64_t client_id, json_object *msg)
 {
 	for (struct client *c = d->clients; c; c = c->next)
 		if (c->id == client_id) {
@@ -404,12 +420,31 @@ void ctl_send(struct daemon *d, uint64_t client_id, json_object *msg)
 	json_object_put(msg);
 }
 
-void ctl_broadcast(struct daemon *d, json_object *msg)
+/* The control socket's side of the event bus: messages are borrowed. */
+static void sink_broadcast(void *ctx, json_object *msg)
 {
+	struct daemon *d = ctx;
 	for (struct client *c = d->clients; c; c = c->next)
 		if (c->watch)
 			send_line(d, c, msg);
-	json_object_put(msg);
+}
+
+static void sink_send(void *ctx, uint64_t requester, json_object *msg)
+{
+	ctl_send(ctx, requester, json_object_get(msg));
+}
+
+static void sink_watch(void *ctx, uint64_t requester)
+{
+	struct daemon *d = ctx;
+	for (struct client *c = d->clients; c; c = c->next)
+		if (c->id == requester)
+			c->watch = 1;
+}
+
+static int sink_clients(void *ctx)
+{
+	return ((struct daemon *)ctx)->nclients;
 }
 
 static void handle_line(struct daemon *d, struct client *c, const char *line, size_t len)
@@ -442,7 +477,7 @@ static void handle_line(struct daemon *d, struct client *c, const char *line, si
 		ctl_send(d, c->id, pr_proto_reply_error(id, has_id, "%s", err.msg));
 		return;
 	}
-	ops_dispatch(d, c, &req);
+	ops_dispatch(d, c->id, &req);
 }
 
 /* One recv per wakeup (see the top of the file): the loop only retries

@@ -16,7 +16,17 @@
  * manifest is rewritten, masks that failed for lack of space are made again
  * and a scan the disk paused resumes. */
 #define _GNU_SOURCE
+#include "disk.h"
+
 #include "daemon.h"
+#include "events.h"
+#include "capture.h"
+#include "journal.h"
+#include "loop.h"
+#include "originals.h"
+#include "rig.h"
+#include "scan.h"
+#include "session.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -86,7 +96,7 @@ static void enter(struct daemon *d, int by_write, const char *fmt, ...)
 	json_object *e = pr_proto_event(PR_EV_ERROR, 0, 0);
 	json_object_object_add(e, "error", json_object_new_string(ds->reason));
 	json_object_object_add(e, "disk_full", json_object_new_boolean(1));
-	ctl_broadcast(d, e);
+	events_publish(d, e);
 	daemon_update_status(d);
 }
 

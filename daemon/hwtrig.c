@@ -6,7 +6,7 @@
  * of calling each camera's capture():
  *
  *   loop: set begun -> camera jobs (arm, then collect) + one pulse, all
- *         parties of the same release barrier (go.c)
+ *         parties of the same release barrier (sync.c)
  *   trigger thread: waits at the barrier (every camera armed), fires
  *         (focus, shutter pulse, release), records fired_ns (CLOCK_REALTIME
  *         when the shutter line closed) and wakes the cameras
@@ -20,7 +20,16 @@
  * the next set. The trigger device is opened at the first set, so a rig
  * with the box switched off still starts. */
 #define _GNU_SOURCE
+#include "hwtrig.h"
+
 #include "daemon.h"
+#include "events.h"
+#include "journal.h"
+#include "loop.h"
+#include "rig.h"
+#include "session.h"
+#include "sync.h"
+#include "trigger_priority.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -247,7 +256,7 @@ void hwtrig_on_fired(struct daemon *d, struct report *r)
 		json_object_object_add(e, "set", json_object_new_int64(r->set));
 		json_object_object_add(e, "camera", json_object_new_string("trigger"));
 		json_object_object_add(e, "error", json_object_new_string(r->msg));
-		ctl_broadcast(d, e);
+		events_publish(d, e);
 		return;
 	}
 	if (!set)

@@ -27,7 +27,13 @@
  * manifest.json: the finished sets, built from the same in-memory records,
  * rewritten atomically after every set. */
 #define _GNU_SOURCE
+#include "journal.h"
+
 #include "daemon.h"
+#include "rig.h"
+#include "scan.h"
+#include "session.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -12,7 +12,12 @@
  * of the daemon: it is logged, and the key is looked for again once a
  * second, so plugging it back in works without a restart. */
 #define _GNU_SOURCE
+#include "key.h"
+
 #include "daemon.h"
+#include "capture.h"
+#include "loop.h"
+#include "scan.h"
 
 #include <stdio.h>
 #include <stdlib.h>

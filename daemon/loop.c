@@ -14,7 +14,25 @@
  * old one. A reload that changes the cameras re-attaches them, and so waits
  * until no capture is running. */
 #define _GNU_SOURCE
+#include "loop.h"
+#include "session.h"
+
 #include "daemon.h"
+#include "backdrops.h"
+#include "capture.h"
+#include "ctl.h"
+#include "disk.h"
+#include "hwtrig.h"
+#include "key.h"
+#include "originals.h"
+#include "plate_op.h"
+#include "pool.h"
+#include "rig.h"
+#include "rig_op.h"
+#include "scan.h"
+#include "sheets.h"
+#include "sync.h"
+#include "tt_worker.h"
 
 #include <errno.h>
 #include <malloc.h>

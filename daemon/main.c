@@ -11,6 +11,18 @@
  * attached or failed to (or after 30 s). */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "backdrops.h"
+#include "ctl.h"
+#include "hwtrig.h"
+#include "key.h"
+#include "loop.h"
+#include "plate_op.h"
+#include "pool.h"
+#include "rig.h"
+#include "session.h"
+#include "sheets.h"
+#include "sync.h"
+#include "tt_worker.h"
 
 #include <errno.h>
 #include <fcntl.h>

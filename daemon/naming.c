@@ -8,6 +8,8 @@
  * are reduced to letters, digits, '.', '_' and '-', so a camera cannot put
  * a '/' into a path. */
 #define _GNU_SOURCE
+#include "naming.h"
+
 #include "daemon.h"
 
 #include <ctype.h>

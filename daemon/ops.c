@@ -6,7 +6,19 @@
  * operation runs at a time, a second is refused as busy (with what is
  * running), never queued behind the operator's back. */
 #define _GNU_SOURCE
+#include "ops.h"
+
 #include "daemon.h"
+#include "events.h"
+#include "capture.h"
+#include "disk.h"
+#include "loop.h"
+#include "plate_op.h"
+#include "pool.h"
+#include "rig.h"
+#include "rig_op.h"
+#include "scan.h"
+#include "session.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,30 +33,6 @@
 #include "unmasked.h"
 
 static const char *const slot_words[] = { "attaching", "ready", "offline", "recovering" };
-
-void op_reply(struct daemon *d, json_object *msg)
-{
-	uint64_t client = d->op.client;
-	json_object_put(d->op.results);
-	memset(&d->op, 0, sizeof(d->op));
-	ctl_send(d, client, msg);
-	daemon_update_status(d);
-	if (d->reload_pending) {
-		char why[512];
-		d->reload_pending = 0;
-		daemon_reload(d, why, sizeof(why));
-	}
-}
-
-void op_progress(struct daemon *d)
-{
-	json_object *e = pr_proto_event(PR_EV_PROGRESS, d->op.req_id, 1);
-	json_object_object_add(e, "what", json_object_new_string(d->op.kind == OP_PLATE ? "plate"
-								 : "capture"));
-	json_object_object_add(e, "done", json_object_new_int64(d->op.done));
-	json_object_object_add(e, "total", json_object_new_int64(d->op.total));
-	ctl_send(d, d->op.client, e);
-}
 
 static json_object *camera_json(const struct daemon *d, uint32_t i)
 {
@@ -76,7 +64,7 @@ static json_object *camera_json(const struct daemon *d, uint32_t i)
 	return o;
 }
 
-static void op_status(struct daemon *d, struct client *c, const struct pr_request *req)
+static void op_status(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	json_object *r = pr_proto_reply_ok(req->id);
 	json_object_object_add(r, "rig", json_object_new_string(d->cfg.rig.name));
@@ -110,7 +98,7 @@ static void op_status(struct daemon *d, struct client *c, const struct pr_reques
 	json_object_object_add(r, "scan", scan_json(d));
 	json_object_object_add(r, "disk", disk_json(d));
 	json_object_object_add(r, "mask_queue", json_object_new_int64(pool_in_flight(d)));
-	json_object_object_add(r, "clients", json_object_new_int(ctl_nclients(d)));
+	json_object_object_add(r, "clients", json_object_new_int(events_clients(d)));
 	json_object *plates = json_object_new_array();
 	for (uint32_t i = 0; i < d->nslots; i++) {
 		json_object *p = json_object_new_object();
@@ -126,33 +114,33 @@ static void op_status(struct daemon *d, struct client *c, const struct pr_reques
 	if (cluster_enabled(d))
 		json_object_object_add(r, "cluster", cluster_status_json(d));
 	json_object_object_add(r, "suspect", suspect_status_json(d));
-	ctl_send(d, ctl_client_id(c), r);
+	events_reply(d, requester, r);
 }
 
-static void op_cameras(struct daemon *d, struct client *c, const struct pr_request *req)
+static void op_cameras(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	json_object *r = pr_proto_reply_ok(req->id), *a = json_object_new_array();
 	for (uint32_t i = 0; i < d->nslots; i++)
 		json_object_array_add(a, camera_json(d, i));
 	cluster_cameras_json(d, a);
 	json_object_object_add(r, "cameras", a);
-	ctl_send(d, ctl_client_id(c), r);
+	events_reply(d, requester, r);
 }
 
-static int refuse_busy(struct daemon *d, struct client *c, const struct pr_request *req)
+static int refuse_busy(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	if (d->stopping) {
-		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "photorigd is stopping"));
+		events_reply(d, requester, pr_proto_reply_error(req->id, 1, "photorigd is stopping"));
 		return 1;
 	}
 	if (scan_running(d)) {
-		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(
+		events_reply(d, requester, pr_proto_reply_error(
 				 req->id, 1, "busy: a turntable scan is running; pause it first "
 				 "(photorig scan pause)"));
 		return 1;
 	}
 	if (d->op.kind != OP_NONE) {
-		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(
+		events_reply(d, requester, pr_proto_reply_error(
 				 req->id, 1, "busy: a %s is running (%u of %u done); try again when "
 				 "it is finished", d->op.kind == OP_PLATE ? "plate recording" : "capture",
 				 d->op.done, d->op.total));
@@ -162,35 +150,35 @@ static int refuse_busy(struct daemon *d, struct client *c, const struct pr_reque
 }
 
 /* Originals held for disk space belong to the active session's sets. */
-static int refuse_held(struct daemon *d, struct client *c, const struct pr_request *req)
+static int refuse_held(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	uint32_t held = disk_held_shots(d);
 	if (!held)
 		return 0;
-	ctl_send(d, ctl_client_id(c), pr_proto_reply_error(
+	events_reply(d, requester, pr_proto_reply_error(
 			 req->id, 1, "busy: %u original%s of session %s wait%s for disk space in %s; "
 			 "free some space first", held, held == 1 ? "" : "s", d->session->name,
 			 held == 1 ? "s" : "", d->disk.path));
 	return 1;
 }
 
-static void op_session_start(struct daemon *d, struct client *c, const struct pr_request *req)
+static void op_session_start(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	char why[512];
-	if (refuse_busy(d, c, req))
+	if (refuse_busy(d, requester, req))
 		return;
-	if (d->session && strcmp(d->session->name, req->name) && refuse_held(d, c, req))
+	if (d->session && strcmp(d->session->name, req->name) && refuse_held(d, requester, req))
 		return;
 	/* masks still running belong to the active session's sets */
 	if (d->session && strcmp(d->session->name, req->name) && pool_in_flight(d)) {
-		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(
+		events_reply(d, requester, pr_proto_reply_error(
 				 req->id, 1, "busy: %u mask%s of session %s still being written; try "
 				 "again in a moment", pool_in_flight(d), pool_in_flight(d) == 1 ? "" : "s",
 				 d->session->name));
 		return;
 	}
 	if (session_open(d, req->name, why, sizeof(why))) {
-		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "session '%s': %s",
+		events_reply(d, requester, pr_proto_reply_error(req->id, 1, "session '%s': %s",
 								   req->name, why));
 		return;
 	}
@@ -198,23 +186,23 @@ static void op_session_start(struct daemon *d, struct client *c, const struct pr
 	json_object_object_add(r, "session", json_object_new_string(d->session->name));
 	json_object_object_add(r, "dir", json_object_new_string(d->session->dir));
 	json_object_object_add(r, "next_set", json_object_new_int64(d->session->next_set));
-	ctl_send(d, ctl_client_id(c), r);
+	events_reply(d, requester, r);
 	daemon_update_status(d);
 }
 
-static void op_session_stop(struct daemon *d, struct client *c, const struct pr_request *req)
+static void op_session_stop(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
-	if (refuse_busy(d, c, req))
+	if (refuse_busy(d, requester, req))
 		return;
 	if (!d->session) {
-		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "no session is active"));
+		events_reply(d, requester, pr_proto_reply_error(req->id, 1, "no session is active"));
 		return;
 	}
-	if (refuse_held(d, c, req))
+	if (refuse_held(d, requester, req))
 		return;
 	/* masks of the last set may still be running: they need the session */
 	if (pool_in_flight(d)) {
-		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(
+		events_reply(d, requester, pr_proto_reply_error(
 				 req->id, 1, "busy: %u mask%s still being written; try again in a moment",
 				 pool_in_flight(d), pool_in_flight(d) == 1 ? "" : "s"));
 		return;
@@ -224,11 +212,11 @@ static void op_session_stop(struct daemon *d, struct client *c, const struct pr_
 	json_object_object_add(r, "dir", json_object_new_string(d->session->dir));
 	json_object_object_add(r, "sets", json_object_new_int64(d->session->next_set - 1));
 	session_close(d, 1);
-	ctl_send(d, ctl_client_id(c), r);
+	events_reply(d, requester, r);
 	daemon_update_status(d);
 }
 
-void ops_dispatch(struct daemon *d, struct client *c, const struct pr_request *req)
+void ops_dispatch(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	char why[1024];
 	json_object *r;
@@ -236,29 +224,29 @@ void ops_dispatch(struct daemon *d, struct client *c, const struct pr_request *r
 	disk_poll(d, 1); /* the disk-full state is as fresh as the request */
 	switch (req->op) {
 	case PR_OP_STATUS:
-		op_status(d, c, req);
+		op_status(d, requester, req);
 		break;
 	case PR_OP_CAMERAS:
-		op_cameras(d, c, req);
+		op_cameras(d, requester, req);
 		break;
 	case PR_OP_PLATE:
-		if (!refuse_busy(d, c, req))
-			plate_begin(d, c, req);
+		if (!refuse_busy(d, requester, req))
+			plate_begin(d, requester, req);
 		break;
 	case PR_OP_CAPTURE:
-		if (!refuse_busy(d, c, req))
-			capture_begin(d, c, req);
+		if (!refuse_busy(d, requester, req))
+			capture_begin(d, requester, req);
 		break;
 	case PR_OP_SESSION_START:
-		op_session_start(d, c, req);
+		op_session_start(d, requester, req);
 		break;
 	case PR_OP_SESSION_STOP:
-		op_session_stop(d, c, req);
+		op_session_stop(d, requester, req);
 		break;
 	case PR_OP_SESSION_LIST:
 		r = pr_proto_reply_ok(req->id);
 		json_object_object_add(r, "sessions", session_list(d));
-		ctl_send(d, ctl_client_id(c), r);
+		events_reply(d, requester, r);
 		break;
 	case PR_OP_RELOAD:
 		if (daemon_reload(d, why, sizeof(why)))
@@ -266,27 +254,27 @@ void ops_dispatch(struct daemon *d, struct client *c, const struct pr_request *r
 		else
 			r = pr_proto_reply_ok(req->id);
 		json_object_object_add(r, "rig", json_object_new_string(d->cfg.rig.name));
-		ctl_send(d, ctl_client_id(c), r);
+		events_reply(d, requester, r);
 		break;
 	case PR_OP_WATCH:
-		ctl_set_watch(c);
+		events_watch(d, requester);
 		r = pr_proto_reply_ok(req->id);
 		json_object_object_add(r, "watching", json_object_new_boolean(1));
-		ctl_send(d, ctl_client_id(c), r);
+		events_reply(d, requester, r);
 		break;
 	case PR_OP_SCAN_START:
 	case PR_OP_SCAN_PAUSE:
 	case PR_OP_SCAN_RESUME:
 	case PR_OP_SCAN_STOP:
 	case PR_OP_SCAN_STATUS:
-		scan_request(d, c, req);
+		scan_request(d, requester, req);
 		break;
 	case PR_OP_CAMERA_SETTINGS:
 	case PR_OP_CAMERA_SET:
-		camsettings_request(d, c, req);
+		camsettings_request(d, requester, req);
 		break;
 	case PR_OP_PREVIEW:
-		preview_request(d, c, req);
+		preview_request(d, requester, req);
 		break;
 	case PR_OP_COUNT:
 		break;

@@ -20,7 +20,15 @@
  * into the session and journals them as soon as it can (originals_restore).
  * Only when the spill fails too is an image lost, and the log names it. */
 #define _GNU_SOURCE
+#include "originals.h"
+
 #include "daemon.h"
+#include "capture.h"
+#include "disk.h"
+#include "journal.h"
+#include "rig.h"
+#include "session.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -8,6 +8,10 @@
 #define _GNU_SOURCE
 #include "plate_angles.h"
 
+#include "daemon.h"
+#include "session.h"
+#include "sync.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>

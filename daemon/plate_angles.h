@@ -12,7 +12,11 @@
 
 #include <stddef.h>
 
-#include "daemon.h"
+#include <json-c/json.h>
+
+struct daemon;
+struct plate_ref;
+struct set_rec;
 
 /* Load every camera's angle plates (with plate_store_load), free them
  * (with plate_store_free). */

@@ -11,7 +11,14 @@
  * settings no longer match its camera's is kept but not used (capture.c
  * says why), and `status` shows it. */
 #define _GNU_SOURCE
+#include "plate_op.h"
+
 #include "daemon.h"
+#include "events.h"
+#include "disk.h"
+#include "rig.h"
+#include "rig_op.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -100,10 +107,10 @@ json_object *plate_store_json(const struct daemon *d, int cam)
 	return o;
 }
 
-int plate_begin(struct daemon *d, struct client *c, const struct pr_request *req)
+int plate_begin(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	if (req->plate_scan)
-		return plate_scan_begin(d, c, req);
+		return plate_scan_begin(d, requester, req);
 	uint32_t frames = req->frames ? req->frames : (uint32_t)d->cfg.rig.plate_frames;
 	int only = -1;
 	char dir[PATH_MAX + 16];
@@ -112,7 +119,7 @@ int plate_begin(struct daemon *d, struct client *c, const struct pr_request *req
 			if (!strcmp(d->slots[i].cfg.name, req->camera))
 				only = (int)i;
 		if (only < 0) {
-			ctl_send(d, ctl_client_id(c),
+			events_reply(d, requester,
 				 pr_proto_reply_error(req->id, 1, "no camera position '%s'",
 						      req->camera));
 			return -1;
@@ -120,7 +127,7 @@ int plate_begin(struct daemon *d, struct client *c, const struct pr_request *req
 	}
 	snprintf(dir, sizeof(dir), "%s/plates", d->cfg.daemon.state_dir);
 	if (mkdir(dir, 0755) && errno != EEXIST) {
-		ctl_send(d, ctl_client_id(c),
+		events_reply(d, requester,
 			 pr_proto_reply_error(req->id, 1, "cannot create %s: %s", dir,
 					      strerror(errno)));
 		return -1;
@@ -128,12 +135,12 @@ int plate_begin(struct daemon *d, struct client *c, const struct pr_request *req
 	/* plates are written to the state folder, not the session's */
 	char why[PATH_MAX + 256];
 	if (disk_check_folder(d, dir, "no plate recorded", why, sizeof(why))) {
-		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "%s", why));
+		events_reply(d, requester, pr_proto_reply_error(req->id, 1, "%s", why));
 		return -1;
 	}
 	memset(&d->op, 0, sizeof(d->op));
 	d->op.kind = OP_PLATE;
-	d->op.client = ctl_client_id(c);
+	d->op.client = requester;
 	d->op.req_id = req->id;
 	d->op.results = json_object_new_object();
 	for (uint32_t i = 0; i < d->nslots; i++) {
@@ -202,7 +209,7 @@ void plate_on_report(struct daemon *d, struct report *r)
 			json_object *e = pr_proto_event(PR_EV_PLATE_SAVED, 0, 0);
 			json_object_object_add(e, "camera", json_object_new_string(name));
 			json_object_object_add(e, "plate", p);
-			ctl_broadcast(d, e);
+			events_publish(d, e);
 			LOG_INFO("camera %s: plate %016" PRIx64 " saved from %u frames", name,
 				 d->plates[r->cam]->plate.id, r->frames);
 			char file[PATH_MAX];

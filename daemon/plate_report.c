@@ -11,6 +11,10 @@
 #define _GNU_SOURCE
 #include "plate_report.h"
 
+#include "daemon.h"
+#include "journal.h"
+#include "plate_op.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 

@@ -2,7 +2,11 @@
 #ifndef PHOTORIGD_PLATE_REPORT_H
 #define PHOTORIGD_PLATE_REPORT_H
 
-#include "daemon.h"
+#include <json-c/json.h>
+
+#include "plate.h"
+
+struct daemon;
 
 /* Add the plate's transient to o as "transient": {share, x, y, w, h}
  * (share 0 and no box when its frames agreed everywhere). */

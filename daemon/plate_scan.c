@@ -15,6 +15,17 @@
 #define _GNU_SOURCE
 #include "plate_scan.h"
 
+#include "daemon.h"
+#include "disk.h"
+#include "events.h"
+#include "loop.h"
+#include "rig.h"
+#include "rig_op.h"
+#include "session.h"
+#include "scan.h"
+#include "sync.h"
+#include "tt_worker.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -219,7 +230,7 @@ void plate_scan_on_report(struct daemon *d, struct report *r)
 			json_object *e = pr_proto_event(PR_EV_PLATE_SAVED, 0, 0);
 			json_object_object_add(e, "camera", json_object_new_string(name));
 			json_object_object_add(e, "plate", json_object_get(p));
-			ctl_broadcast(d, e);
+			events_publish(d, e);
 			plate_angles_put(d, r->cam, angle, r->plate);
 			r->plate = NULL;
 		}
@@ -263,7 +274,7 @@ void plate_scan_on_timer(struct daemon *d)
 		record_step(d);
 }
 
-int plate_scan_begin(struct daemon *d, struct client *c, const struct pr_request *req)
+int plate_scan_begin(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	const struct pr_turntable_config *tc = &d->cfg.turntable;
 	char why[PATH_MAX + 256] = "";
@@ -286,7 +297,7 @@ int plate_scan_begin(struct daemon *d, struct client *c, const struct pr_request
 		disk_check_folder(d, dir, "no plate recorded", why, sizeof(why));
 	struct plate_scan *ps = why[0] ? NULL : calloc(1, sizeof(*ps));
 	if (!ps) {
-		ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "%s",
+		events_reply(d, requester, pr_proto_reply_error(req->id, 1, "%s",
 								   why[0] ? why : "out of memory"));
 		return -1;
 	}
@@ -297,7 +308,7 @@ int plate_scan_begin(struct daemon *d, struct client *c, const struct pr_request
 	ps->steps_json = json_object_new_array();
 	memset(&d->op, 0, sizeof(d->op));
 	d->op.kind = OP_PLATE;
-	d->op.client = ctl_client_id(c);
+	d->op.client = requester;
 	d->op.req_id = req->id;
 	d->op.results = json_object_new_object();
 	d->op.total = ps->steps * ps->frames * d->nslots;

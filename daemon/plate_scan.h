@@ -3,10 +3,15 @@
 #ifndef PHOTORIGD_PLATE_SCAN_H
 #define PHOTORIGD_PLATE_SCAN_H
 
-#include "daemon.h"
+#include <stdint.h>
+
+#include "protocol.h"
+
+struct daemon;
+struct report;
 
 /* Start a plate scan (req->plate_scan): replies to c itself. */
-int plate_scan_begin(struct daemon *d, struct client *c, const struct pr_request *req);
+int plate_scan_begin(struct daemon *d, uint64_t requester, const struct pr_request *req);
 /* Is one running? Then the loop hands it these instead of the plate op and
  * the object scan: */
 int plate_scan_active(const struct daemon *d);

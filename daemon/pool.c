@@ -12,7 +12,12 @@
  * many workers as cores that would oversubscribe the CPU, so each mask gets
  * cores / workers threads (at least 1). */
 #define _GNU_SOURCE
+#include "pool.h"
+
 #include "daemon.h"
+#include "backdrops.h"
+#include "sheets.h"
+#include "sync.h"
 #include "clock.h"
 
 #include <errno.h>

@@ -2,6 +2,13 @@
 #define _GNU_SOURCE
 #include "preview.h"
 
+#include "daemon.h"
+#include "events.h"
+#include "rig.h"
+#include "rig_op.h"
+#include "scan.h"
+#include "sync.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +28,12 @@ struct preview_call {
 static struct preview_call *calls;
 static uint64_t next_call_id = 1;
 
-static void refuse(struct daemon *d, struct client *c, const struct pr_request *req, const char *why)
+static void refuse(struct daemon *d, uint64_t requester, const struct pr_request *req, const char *why)
 {
-	ctl_send(d, ctl_client_id(c), pr_proto_reply_error(req->id, 1, "preview: %s", why));
+	events_reply(d, requester, pr_proto_reply_error(req->id, 1, "preview: %s", why));
 }
 
-void preview_request(struct daemon *d, struct client *c, const struct pr_request *req)
+void preview_request(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	char why[512];
 	int cam = -1;
@@ -36,11 +43,11 @@ void preview_request(struct daemon *d, struct client *c, const struct pr_request
 	const struct pr_camera_config *cc = pr_config_camera(&d->cfg, req->camera);
 	if (cam < 0 || !cc) {
 		snprintf(why, sizeof(why), "no camera position '%s'", req->camera);
-		refuse(d, c, req, why);
+		refuse(d, requester, req, why);
 		return;
 	}
 	if (d->stopping) {
-		refuse(d, c, req, "photorigd is stopping");
+		refuse(d, requester, req, "photorigd is stopping");
 		return;
 	}
 	/* the camera's thread would be busy when the set's trigger comes */
@@ -48,7 +55,7 @@ void preview_request(struct daemon *d, struct client *c, const struct pr_request
 		snprintf(why, sizeof(why), "busy: a %s is running; preview when it is done",
 			 scan_running(d) ? "turntable scan" : d->op.kind == OP_PLATE
 			 ? "plate recording" : "capture");
-		refuse(d, c, req, why);
+		refuse(d, requester, req, why);
 		return;
 	}
 	struct preview_call *k = calloc(1, sizeof(*k));
@@ -58,7 +65,7 @@ void preview_request(struct daemon *d, struct client *c, const struct pr_request
 		free(k);
 		free(job);
 		free(a);
-		refuse(d, c, req, "out of memory");
+		refuse(d, requester, req, "out of memory");
 		return;
 	}
 	a->mask = cc->mask;
@@ -66,7 +73,7 @@ void preview_request(struct daemon *d, struct client *c, const struct pr_request
 	if (cc->mask.method == PR_MASK_PLATE && d->plates)
 		a->plate = plate_ref_get(d->plates[cam]);
 	k->id = next_call_id++;
-	k->client = ctl_client_id(c);
+	k->client = requester;
 	k->req_id = req->id;
 	k->next = calls;
 	calls = k;
@@ -95,7 +102,7 @@ void preview_on_report(struct daemon *d, struct report *r)
 		json_object_object_foreach(r->json, key, val)
 			json_object_object_add(reply, key, json_object_get(val));
 	}
-	ctl_send(d, k->client, reply);
+	events_reply(d, k->client, reply);
 	free(k);
 }
 

@@ -17,7 +17,14 @@
 #ifndef PHOTORIGD_PREVIEW_H
 #define PHOTORIGD_PREVIEW_H
 
-#include "daemon.h"
+#include "mask.h"
+#include "protocol.h"
+
+struct daemon;
+struct cam_slot;
+struct cam_job;
+struct plate_ref;
+struct report;
 
 #define PREVIEW_MAX_WIDTH 960
 
@@ -28,7 +35,7 @@ struct preview_args {
 };
 
 /* Loop: a preview request. */
-void preview_request(struct daemon *d, struct client *c, const struct pr_request *req);
+void preview_request(struct daemon *d, uint64_t requester, const struct pr_request *req);
 /* Camera thread: take, measure and mask the frame; post REP_PREVIEW. */
 void preview_run(struct cam_slot *s, const struct cam_job *job);
 /* Loop: the camera's answer. */

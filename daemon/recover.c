@@ -11,6 +11,10 @@
  * mask as the shot's file and the others as its extras. */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "capture.h"
+#include "journal.h"
+#include "session.h"
+#include "sync.h"
 
 #include <dirent.h>
 #include <stdio.h>

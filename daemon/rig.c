@@ -21,7 +21,14 @@
  * holds (PR_EACCES) is retried only at the longest interval; a driver that
  * is not compiled in, never. */
 #define _GNU_SOURCE
+#include "rig.h"
+
 #include "daemon.h"
+#include "hwtrig.h"
+#include "loop.h"
+#include "originals.h"
+#include "sync.h"
+#include "trigger_priority.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -14,6 +14,10 @@
  * camera thread hands the controls text over in its report. */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "events.h"
+#include "rig.h"
+#include "session.h"
+#include "sync.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -104,7 +108,7 @@ void capture_v4l2_check(struct daemon *d, const struct set_rec *set, struct shot
 	snprintf(msg, sizeof(msg), "controls differ from the plate's: %s", s->v4l2.why);
 	json_object_object_add(e, "error", json_object_new_string(msg));
 	json_object_object_add(e, "controls_changed", json_object_new_string(s->v4l2.why));
-	ctl_broadcast(d, e);
+	events_publish(d, e);
 }
 
 void journal_v4l2_json(const struct shot_rec *r, json_object *o)

@@ -27,7 +27,19 @@
  * to that step's angle. While a scan runs, capture and plate requests are
  * refused as busy; a paused scan leaves the rig free. */
 #define _GNU_SOURCE
+#include "scan.h"
+
 #include "daemon.h"
+#include "events.h"
+#include "capture.h"
+#include "disk.h"
+#include "journal.h"
+#include "loop.h"
+#include "pool.h"
+#include "rig_op.h"
+#include "session.h"
+#include "sync.h"
+#include "tt_worker.h"
 
 #include <errno.h>
 #include <math.h>
@@ -124,7 +136,7 @@ static void broadcast(struct daemon *d, const char *what)
 			json_object_object_add(e, key, json_object_get(val));
 		json_object_put(s);
 	}
-	ctl_broadcast(d, e);
+	events_publish(d, e);
 }
 
 static void set_state(struct daemon *d, enum scan_state st, const char *ev, const char *what)
@@ -456,7 +468,7 @@ static int do_start(struct daemon *d, const struct pr_request *req, char *why, s
 	return 0;
 }
 
-void scan_request(struct daemon *d, struct client *c, const struct pr_request *req)
+void scan_request(struct daemon *d, uint64_t requester, const struct pr_request *req)
 {
 	char why[1024];
 	int rc = 0;
@@ -491,5 +503,5 @@ void scan_request(struct daemon *d, struct client *c, const struct pr_request *r
 		json_object *s = scan_json(d);
 		json_object_object_add(r, "scan", s);
 	}
-	ctl_send(d, ctl_client_id(c), r);
+	events_reply(d, requester, r);
 }

@@ -20,6 +20,9 @@
  * confirmed leaves the table's angle unknown, which the reason says. */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "journal.h"
+#include "scan.h"
+#include "session.h"
 
 #include <stdio.h>
 #include <stdlib.h>

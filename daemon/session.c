@@ -10,7 +10,14 @@
  * is replayed, sets that were cut short are settled (capture.c), and the
  * next set continues the numbering. */
 #define _GNU_SOURCE
+#include "session.h"
+
 #include "daemon.h"
+#include "capture.h"
+#include "journal.h"
+#include "originals.h"
+#include "scan.h"
+#include "sync.h"
 
 #include <dirent.h>
 #include <errno.h>

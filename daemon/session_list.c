@@ -9,6 +9,7 @@
  * (tools/cmd_session_list.c). */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "session.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -21,7 +21,13 @@
  * the session sheet starts again from the sets shot since; `photorig sheet
  * SESSION` rebuilds it in full from the files. */
 #define _GNU_SOURCE
+#include "sheets.h"
+
 #include "daemon.h"
+#include "events.h"
+#include "journal.h"
+#include "session.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -459,5 +465,5 @@ void sheets_on_report(struct daemon *d, struct report *r)
 		json_object_object_add(e, "path", json_object_new_string(path));
 	if (!pathf(path, sizeof(path), "%s/sheets/session.png", s->dir))
 		json_object_object_add(e, "session_sheet", json_object_new_string(path));
-	ctl_broadcast(d, e);
+	events_publish(d, e);
 }

@@ -1,7 +1,7 @@
 /* photorigd: where the replies to a request go.
  *
  * A request comes from a control-socket client or from the operator page.
- * Both go through ops_dispatch, which answers by client id (ctl_send); a
+ * Both go through ops_dispatch, which answers by client id (events_reply); a
  * page request is a client without a socket whose messages (the reply, and
  * the progress events of a long operation) are handed to a function on the
  * loop thread instead of being written to a socket. So the page can do

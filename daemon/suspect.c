@@ -10,6 +10,10 @@
 #define _GNU_SOURCE
 #include "suspect.h"
 
+#include "daemon.h"
+#include "session.h"
+#include "sheets.h"
+
 #include <stdio.h>
 
 #include "mask_suspect.h"

@@ -2,7 +2,14 @@
 #ifndef PHOTORIGD_SUSPECT_H
 #define PHOTORIGD_SUSPECT_H
 
-#include "daemon.h"
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "image.h"
+#include "mask.h"
+#include "sheet.h"
+
+struct daemon;
 
 /* In the mask worker: why the mask of shot is suspect, or "" (why). */
 void suspect_check(const struct pr_image *shot, const struct pr_mask_result *res, char *why,

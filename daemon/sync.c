@@ -9,7 +9,11 @@
  *    hung camera would hold every other camera of the rig. Threads leave
  *    go_wait at trigger priority (trigger_priority.c). */
 #define _GNU_SOURCE
+#include "sync.h"
+
 #include "daemon.h"
+#include "sheets.h"
+#include "trigger_priority.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -17,7 +17,10 @@
  * daemon is not allowed (no CAP_SYS_NICE, no RLIMIT_RTPRIO, a seccomp
  * filter), it says so once and the rig works at the normal priority. */
 #define _GNU_SOURCE
+#include "trigger_priority.h"
+
 #include "daemon.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -13,7 +13,10 @@
  * restarted is met fresh (greeting or handshake) instead of through a line
  * whose replies may be out of step. */
 #define _GNU_SOURCE
+#include "tt_worker.h"
+
 #include "daemon.h"
+#include "sync.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,11 @@
 #define _GNU_SOURCE
 #include "unmasked.h"
 
+#include "daemon.h"
+#include "events.h"
+#include "session.h"
+#include "sheets.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +64,7 @@ void unmasked_event(struct daemon *d, const struct set_rec *set, const struct sh
 	json_object_object_add(e, "file", json_object_new_string(r->file));
 	json_object_object_add(e, "reason", json_object_new_string(unmasked_reason(r)));
 	json_object_object_add(e, "note", json_object_new_string(r->note));
-	ctl_broadcast(d, e);
+	events_publish(d, e);
 }
 
 void unmasked_tiles(struct pr_sheet_tile tiles[SHEET_TILES], const char *camera,

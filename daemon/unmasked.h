@@ -12,7 +12,14 @@
 #ifndef PHOTORIGD_UNMASKED_H
 #define PHOTORIGD_UNMASKED_H
 
-#include "daemon.h"
+#include <json-c/json.h>
+
+#include "sheet.h"
+#include "sheets.h"
+
+struct daemon;
+struct set_rec;
+struct shot_rec;
 
 /* The shot's original is saved and it has no mask (and none is coming). */
 int unmasked_shot(const struct shot_rec *r);

@@ -10,6 +10,8 @@
  * sink), go into a ring of SSE lines that the /events streams read. */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "ctl.h"
+#include "ops.h"
 #include "sink.h"
 #include "web.h"
 #include "web_internal.h"
@@ -147,7 +149,7 @@ static void run_one(struct web *w, struct web_req *r)
 		return;
 	}
 	LOG_DEBUG("web: request %s", pr_op_name(req.op));
-	ops_dispatch(w->d, r->sink, &req);
+	ops_dispatch(w->d, ctl_client_id(r->sink), &req);
 }
 
 void web_loop_take(struct web *w)

@@ -2,6 +2,8 @@
  * page's settings ([web]) are read at start; a reload does not change them. */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "loop.h"
+#include "sync.h"
 #include "web.h"
 #include "web_internal.h"
 

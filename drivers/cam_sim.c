@@ -7,7 +7,7 @@
  * background; shots have the object, turned by the request's angle.
  * Everything is deterministic from the seed and the frame number.
  *
- * The `scene` key adds the hard conditions of core/scene.h (a hand in some
+ * The `scene` key adds the hard conditions of core/scene/scene.h (a hand in some
  * plate frames, foliage, a printed platter turning with the object, small
  * painted objects, deep tinted shadows, clipped exposure, a JPEG quality):
  * plates are then rendered at the request's angle too, so a platter turned

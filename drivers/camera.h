@@ -60,7 +60,7 @@ struct cam_params {
 	uint32_t seed;
 	uint32_t latency_ms;
 	double noise;
-	const char *scene;        /* conditions rendered (core/scene.h's text); NULL or "" = none */
+	const char *scene;        /* conditions rendered (core/scene/scene.h's text); NULL or "" = none */
 };
 
 /* What the orchestrator asks for. Real cameras ignore the kind; the sim

@@ -51,6 +51,10 @@ struct cam_handle {
 /* ---- gp_detect.c ---- */
 void gpd_lock(void);
 void gpd_unlock(void);
+/* gp_fd0.c: descriptor 0 on /dev/null, and close(0) made harmless, once
+ * before libgphoto2 first runs (lock held); put 0 back after a close. */
+void gpd_protect_fd0(void);
+void gpd_guard_fd0(void);
 /* Finds and opens the camera p describes (by serial over every candidate
  * port, or the given port), fills h's identity. Takes the lock itself. */
 int gpd_open(struct cam_handle *h, const struct cam_params *p, struct pr_error *err);

@@ -1,4 +1,4 @@
-/* Unit tests: the BMP decoder (core/imageio_decode_bmp.c), which reads
+/* Unit tests: the BMP decoder (core/image/imageio_decode_bmp.c), which reads
  * region-of-interest files such as CDnet's ROI.bmp: every supported layout
  * decoded to known pixels, and hostile headers refused with a message. */
 #include <stdarg.h>

@@ -1,5 +1,5 @@
-/* Unit tests: the hard conditions of generated scenes (core/scene_hard.c,
- * the object's options in scene_obj.c, core/scene_options.c): each renders
+/* Unit tests: the hard conditions of generated scenes (core/scene/scene_hard.c,
+ * the object's options in scene_obj.c, core/scene/scene_options.c): each renders
  * what it claims, with truth to match, and a scene without them is the one
  * rendered before they existed (fixed checksums). */
 #include <stdarg.h>
