@@ -15,9 +15,9 @@
  * until no capture is running. */
 #define _GNU_SOURCE
 #include "loop.h"
-#include "session.h"
 
 #include "daemon.h"
+#include "session.h"
 #include "backdrops.h"
 #include "capture.h"
 #include "ctl.h"
