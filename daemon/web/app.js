@@ -200,15 +200,18 @@ const ownName = (cam) => cam.camera || cam.name;
 
 function flagsOf(cam, last) {
   const f = [];
-  if (cam.plate === null || cam.plate === false) f.push(['bad', 'NO PLATE']);
+  if (cam.plate_error) f.push(['bad', 'PLATE UNREADABLE']);
+  else if (cam.plate === null || cam.plate === false) f.push(['bad', 'NO PLATE']);
   else if (cam.plate && cam.plate.settings_match === false) f.push(['bad', 'PLATE SETTINGS DIFFER']);
   if (last) {
     const st = last.shot.mask_stats || {};
+    if (st.suspect) f.push(['bad', 'SUSPECT: ' + st.suspect]);
     if (last.shot.state !== 'saved') f.push(['bad', 'MISSING in set ' + last.set.set]);
     if (st.stale_plate) f.push(['bad', 'STALE PLATE']);
     if (st.camera_moved) f.push(['bad', 'MOVED']);
     if (st.touches_border) f.push(['warn', 'BORDER']);
     if (last.shot.mask === 'failed') f.push(['bad', 'MASK FAILED']);
+    if (last.shot.mask === 'skipped') f.push(['warn', 'NOT MASKED']);
     if (last.shot.v4l2 && last.shot.v4l2.controls_changed) f.push(['warn', 'CONTROLS CHANGED']);
   }
   if (!f.length && last) f.push(['ok', 'plate healthy']);

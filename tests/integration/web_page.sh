@@ -1,5 +1,6 @@
 # The operator page in a real browser: Debian's chromium, headless, driven
-# by chromedriver (tests/web/page_test.py) on a 4-camera sim rig. Screenshots
+# by chromedriver (tests/web/page_test.py) on a 4-camera sim rig, one of
+# whose cameras shoots 3 stops over its plate (its shots are suspect). Screenshots
 # at 1280x800 and 768x1024 are kept in the build folder's
 # tests/web_page/ (with chromedriver's log).
 . "$(dirname "$0")/lib.inc"
@@ -10,6 +11,8 @@ for tool in chromium chromedriver curl python3; do
 	command -v "$tool" >/dev/null || { fail "$tool is not installed (tools/setup-debian.sh)"; finish; exit 1; }
 done
 web_rig rig
+# cam04 exposes its shots 3 stops over its plate: they are suspect (mostly clipped)
+ini_set "camera cam04" scene "ev=3"
 daemon_start || { fail "daemon start"; finish; exit 1; }
 web_wait_up || { fail "the page is not served"; cat "$RIG/daemon.log"; finish; exit 1; }
 grep -q "web: the operator page is at http://127.0.0.1:$WPORT/" "$RIG/daemon.log" &&
