@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 
 #include "imageio.h"
+#include "cluster.h"
 #include "log.h"
 #include "plate_angles.h"
 #include "unmasked.h"
@@ -138,6 +139,7 @@ void set_try_finish(struct daemon *d, struct set_rec *set)
 	json_object_put(line);
 	journal_sync(d->session);
 	manifest_write(d);
+	cluster_set_finished(d, set);
 	sheets_set_finished(d, set);
 	if (!set->complete)
 		LOG_WARN("session %s: set %u incomplete", d->session->name, set->number);
@@ -178,7 +180,11 @@ static struct set_rec *trigger_set(struct daemon *d, uint32_t scan, int32_t step
 			session_drop_new_set(s);
 		return NULL;
 	}
-	set->number = s->next_set++;
+	/* the trigger source: this node's own, or the rig's number and time T */
+	struct trigger_plan plan;
+	cluster_set_plan(d, &plan);
+	set->number = plan.set ? plan.set : s->next_set;
+	s->next_set = set->number + 1;
 	set->started_ns = cam_now_realtime_ns();
 	set->deadline_mono_ns = mono_ns() + (int64_t)d->cfg.rig.set_timeout_ms * 1000000;
 	set->nshots = d->nslots;
@@ -232,6 +238,8 @@ static struct set_rec *trigger_set(struct daemon *d, uint32_t scan, int32_t step
 	struct hwfire *hw = hwtrig_enabled(d) && expected ? hwtrig_prepare(d, set->number, expected)
 							  : NULL;
 	struct go *go = go_new(expected + (hw ? 1 : 0));
+	if (go && plan.release_mono_ns)
+		go_release_at(go, plan.release_mono_ns);
 	for (uint32_t i = 0; i < d->nslots; i++) {
 		struct cam_slot *sl = &d->slots[i];
 		struct shot_rec *r = &set->shots[i];
@@ -328,6 +336,10 @@ static void next_set(struct daemon *d)
 		op->aborted = 1;
 		snprintf(op->error, sizeof(op->error), "%.990s; capture stopped", why);
 		op_check_done(d);
+		return;
+	}
+	if (!cluster_may_start_set(d)) { /* the rig's last set: other nodes still report */
+		op->waiting_queue = 1;
 		return;
 	}
 	if (pool_free_slots(d) < d->nslots) {

@@ -74,6 +74,7 @@ void cluster_stop(struct daemon *d)
 		return;
 	cl_link_close(cl);
 	post_free(cl_take_all(cl));
+	cl_rig_fini(cl);
 	for (uint32_t i = 0; i < cl->npeers; i++)
 		free(cl->peers[i].state);
 	free(cl->state_sent);
@@ -160,6 +161,7 @@ void cluster_tick(struct daemon *d)
 				 "chrony or PTP", cl->clock.synced ? "synchronised" : "not synchronised",
 				 (long long)cl->clock.error_us);
 	}
+	cl_rig_tick(d);
 	publish_state(d, 0);
 }
 
@@ -307,6 +309,8 @@ void cluster_on_event(struct daemon *d)
 			if (p->msg->kind == PR_CL_STATE) {
 				on_state(cl, p->msg);
 				p->msg = NULL;
+			} else {
+				cl_rig_message(d, p->msg);
 			}
 			break;
 		}

@@ -49,6 +49,27 @@ json_object *cluster_status_json(struct daemon *d);
 /* cameras: every other node's cameras, named NODE/CAMERA, appended to a. */
 void cluster_cameras_json(struct daemon *d, json_object *a);
 
+/* ---- the rig's sets (cluster_rig.c): the capture path's trigger source ---- */
+
+/* What the next set of this node is: a number and a release time chosen by
+ * the rig (set 0: this node's own next number, released when its cameras
+ * are armed); local: shot without the rig. */
+struct trigger_plan {
+	uint32_t set;
+	int64_t release_mono_ns;
+	int local;
+};
+struct set_rec;
+/* Capture path, before each set: the plan (coordinating: picks the number
+ * and T and arms every node; armed by a coordinator: its number and T). */
+void cluster_set_plan(struct daemon *d, struct trigger_plan *plan);
+/* Capture path, the set is finished: its files and its end go to the rig. */
+void cluster_set_finished(struct daemon *d, const struct set_rec *set);
+/* Capture path: 0 while the rig's last set waits for other nodes' reports. */
+int cluster_may_start_set(struct daemon *d);
+/* Control socket: a session started (1) or stopped (0) here; the rig follows. */
+void cluster_session_changed(struct daemon *d, int started, const char *name);
+
 /* adjtimex's view of this machine's clock (cluster_clock.c); ok when
  * synchronised with an estimated error of at most 1 ms. */
 void cluster_clock_read(struct pr_cl_clock *c);

@@ -41,6 +41,34 @@ struct cl_peer {
 	struct pr_cl_msg *state;  /* its last state (owned; NULL: none yet) */
 };
 
+/* The rig's record of one set, kept by its coordinator (cluster_rig.c). */
+struct rig_shot {
+	char node[PR_CL_NAME_MAX + 1];
+	char camera[PR_CL_NAME_MAX + 1];
+	char serial[PR_CL_SERIAL_MAX + 1];
+	char file[PR_CL_FILE_MAX + 1];
+	uint64_t size, hash;
+	int64_t trigger_ns;
+};
+
+struct rig_node {
+	char name[PR_CL_NAME_MAX + 1];
+	int finished, complete;
+	struct pr_cl_clock clock;
+	char missing[1024];       /* its cameras without a file, comma separated */
+};
+
+struct rig_set {
+	uint32_t number;
+	int64_t release_ns;       /* T, CLOCK_REALTIME */
+	int64_t deadline_mono_ns; /* nodes that have not reported by then are missing */
+	int finished;
+	struct rig_node *nodes;   /* [0]: the coordinator */
+	uint32_t nnodes;
+	struct rig_shot *shots;
+	uint32_t nshots;
+};
+
 /* A time the broker was out of reach (CLOCK_REALTIME); to_ns 0: still out. */
 struct cl_gap {
 	int64_t from_ns, to_ns;
@@ -71,6 +99,13 @@ struct cluster {
 	int64_t state_due_ns;            /* mono: republish by then anyway */
 	struct pr_cl_clock clock;
 	int64_t clock_read_ns;           /* mono */
+	/* the rig's sets (cluster_rig.c) */
+	uint64_t next_req;
+	struct trigger_plan armed;       /* set and release time a coordinator sent us */
+	uint32_t armed_last;             /* the last set armed so */
+	char rig_session[PR_CL_NAME_MAX + 1];
+	struct rig_set **rig;            /* sets this node coordinated in rig_session */
+	uint32_t nrig, caprig;
 };
 
 /* cluster_link.c: open the client, set the Will, start the network thread
@@ -89,5 +124,11 @@ int cl_publish_raw(struct cluster *cl, const char *what, const char *node, const
 		   size_t len, int retain);
 
 int64_t cl_realtime_ns(void);
+
+/* cluster_rig.c: a command, reply or event of another node; deadlines of
+ * the rig's sets (every tick); free the rig's records. */
+void cl_rig_message(struct daemon *d, const struct pr_cl_msg *m);
+void cl_rig_tick(struct daemon *d);
+void cl_rig_fini(struct cluster *cl);
 
 #endif

@@ -152,7 +152,10 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
 	if (strcmp(m->rig, cl->cfg.rig)) {
 		snprintf(why, sizeof(why), "for another rig ('%s'; this is '%s')", m->rig, cl->cfg.rig);
 		drop(cl, msg->topic, why);
-	} else if (strcmp(m->from, node) || strcmp(pr_cl_kind_name(m->kind), what)) {
+	} else if (strcmp(m->kind == PR_CL_CMD || m->kind == PR_CL_REPLY ? m->to : m->from, node) ||
+		   strcmp(pr_cl_kind_name(m->kind), what)) {
+		/* state and events go under their sender's name, commands and
+		 * replies under their addressee's */
 		snprintf(why, sizeof(why), "a %s from '%s' does not belong on this topic",
 			 pr_cl_kind_name(m->kind), m->from);
 		drop(cl, msg->topic, why);

@@ -187,6 +187,7 @@ static void op_session_start(struct daemon *d, uint64_t requester, const struct 
 	json_object_object_add(r, "dir", json_object_new_string(d->session->dir));
 	json_object_object_add(r, "next_set", json_object_new_int64(d->session->next_set));
 	events_reply(d, requester, r);
+	cluster_session_changed(d, 1, d->session->name);
 	daemon_update_status(d);
 }
 
@@ -211,6 +212,7 @@ static void op_session_stop(struct daemon *d, uint64_t requester, const struct p
 	json_object_object_add(r, "session", json_object_new_string(d->session->name));
 	json_object_object_add(r, "dir", json_object_new_string(d->session->dir));
 	json_object_object_add(r, "sets", json_object_new_int64(d->session->next_set - 1));
+	cluster_session_changed(d, 0, d->session->name);
 	session_close(d, 1);
 	events_reply(d, requester, r);
 	daemon_update_status(d);

@@ -85,6 +85,7 @@ struct go {
 	pthread_cond_t cond;
 	int expected, armed, released, refs;
 	struct timespec created, release_at;
+	int64_t fixed_ns;         /* go_release_at (mono), 0: none */
 };
 
 static void ts_add_ns(struct timespec *t, int64_t ns)
@@ -120,6 +121,11 @@ static void release_locked(struct go *g)
 {
 	clock_gettime(CLOCK_MONOTONIC, &g->release_at);
 	ts_add_ns(&g->release_at, (int64_t)GO_LEAD_US * 1000);
+	int64_t at = (int64_t)g->release_at.tv_sec * 1000000000LL + g->release_at.tv_nsec;
+	if (g->fixed_ns > at) { /* the rig's T: every node of the rig releases then */
+		g->release_at.tv_sec = (time_t)(g->fixed_ns / 1000000000LL);
+		g->release_at.tv_nsec = (long)(g->fixed_ns % 1000000000LL);
+	}
 	g->released = 1;
 	pthread_cond_broadcast(&g->cond);
 }
@@ -145,6 +151,13 @@ void go_wait(struct go *g)
 	trigger_priority_raise();
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR)
 		;
+}
+
+void go_release_at(struct go *g, int64_t mono_ns)
+{
+	pthread_mutex_lock(&g->lock);
+	g->fixed_ns = mono_ns;
+	pthread_mutex_unlock(&g->lock);
 }
 
 struct go *go_ref(struct go *g)

@@ -32,6 +32,9 @@ struct daemon;
 #define GO_LEAD_US 2000
 struct go;
 struct go *go_new(int expected);
+/* Release at mono_ns (a rig's time T), not before; later only when the
+ * cameras armed after it. */
+void go_release_at(struct go *g, int64_t mono_ns);
 void go_wait(struct go *g);
 struct go *go_ref(struct go *g);
 void go_put(struct go *g);
