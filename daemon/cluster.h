@@ -67,6 +67,9 @@ void cluster_set_plan(struct daemon *d, struct trigger_plan *plan);
 void cluster_set_finished(struct daemon *d, const struct set_rec *set);
 /* Capture path: 0 while the rig's last set waits for other nodes' reports. */
 int cluster_may_start_set(struct daemon *d);
+/* Control socket: plates of every camera started here (frames, 0: each
+ * node's plate_frames); the other nodes record theirs. */
+void cluster_plate_started(struct daemon *d, uint32_t frames);
 /* Control socket: a session started (1) or stopped (0) here; the rig follows. */
 void cluster_session_changed(struct daemon *d, int started, const char *name);
 

@@ -18,6 +18,7 @@
 #include "daemon.h"
 #include "capture.h"
 #include "loop.h"
+#include "plate_op.h"
 #include "pool.h"
 #include "rig_op.h"
 #include "scan.h"
@@ -467,6 +468,24 @@ static void on_event(struct daemon *d, const struct pr_cl_msg *m)
 	}
 }
 
+/* Plates of every camera of this node, asked by another node: the reply
+ * says they were started; each node's status shows them when done. */
+static void on_plate(struct daemon *d, const struct pr_cl_msg *m)
+{
+	struct cluster *cl = d->cluster;
+	struct pr_request req;
+	char why[300] = "";
+	pr_request_init(&req, PR_OP_PLATE, 0);
+	req.frames = m->frames;
+	if (d->op.kind != OP_NONE || scan_running(d) || d->stopping)
+		snprintf(why, sizeof(why), "busy: %s is still working", cl->cfg.node);
+	else if (plate_begin(d, 0, &req))
+		snprintf(why, sizeof(why), "%s cannot record plates now (see its log)", cl->cfg.node);
+	else
+		LOG_NOTICE("cluster: recording plates for %s", m->from);
+	reply(cl, m, !why[0], why);
+}
+
 void cl_rig_message(struct daemon *d, const struct pr_cl_msg *m)
 {
 	struct cluster *cl = d->cluster;
@@ -475,6 +494,8 @@ void cl_rig_message(struct daemon *d, const struct pr_cl_msg *m)
 			on_arm(d, m);
 		else if (m->op == PR_CL_OP_SESSION_START || m->op == PR_CL_OP_SESSION_STOP)
 			on_session(d, m);
+		else if (m->op == PR_CL_OP_PLATE)
+			on_plate(d, m);
 	} else if (m->kind == PR_CL_REPLY && !strcmp(m->to, cl->cfg.node) && !m->ok) {
 		LOG_WARN("cluster: %s refused %s of set %u: %s", m->from, pr_cl_op_name(m->op), m->set,
 			 m->error);
@@ -503,21 +524,35 @@ void cl_rig_tick(struct daemon *d)
 	}
 }
 
-/* A session started or stopped through this node: the rig follows. */
-void cluster_session_changed(struct daemon *d, int started, const char *name)
+static void command_all(struct cluster *cl, enum pr_cl_op op, const char *session,
+			uint32_t frames)
 {
-	struct cluster *cl = d->cluster;
-	if (!cl || !cl->connected)
-		return;
 	struct pr_cl_msg *m = malloc(sizeof(*m));
 	if (!m)
 		return;
 	pr_cl_msg_init(m, PR_CL_CMD, cl->cfg.rig, cl->cfg.node);
 	m->sent_ns = cl_realtime_ns();
-	m->op = started ? PR_CL_OP_SESSION_START : PR_CL_OP_SESSION_STOP;
+	m->op = op;
 	snprintf(m->to, sizeof(m->to), "all");
 	m->req = ++cl->next_req;
-	snprintf(m->session, sizeof(m->session), "%s", name);
+	snprintf(m->session, sizeof(m->session), "%s", session ? session : "");
+	m->frames = frames;
 	cl_publish(cl, m, "all", 0);
 	free(m);
 }
+
+/* A session started or stopped through this node: the rig follows. */
+void cluster_session_changed(struct daemon *d, int started, const char *name)
+{
+	struct cluster *cl = d->cluster;
+	if (cl && cl->connected)
+		command_all(cl, started ? PR_CL_OP_SESSION_START : PR_CL_OP_SESSION_STOP, name, 0);
+}
+
+void cluster_plate_started(struct daemon *d, uint32_t frames)
+{
+	struct cluster *cl = d->cluster;
+	if (cl && cl->connected)
+		command_all(cl, PR_CL_OP_PLATE, NULL, frames);
+}
+

@@ -232,8 +232,10 @@ void ops_dispatch(struct daemon *d, uint64_t requester, const struct pr_request 
 		op_cameras(d, requester, req);
 		break;
 	case PR_OP_PLATE:
-		if (!refuse_busy(d, requester, req))
-			plate_begin(d, requester, req);
+		/* every camera of the rig: the other nodes record theirs too */
+		if (!refuse_busy(d, requester, req) && !plate_begin(d, requester, req) &&
+		    !req->camera[0])
+			cluster_plate_started(d, req->frames);
 		break;
 	case PR_OP_CAPTURE:
 		if (!refuse_busy(d, requester, req))

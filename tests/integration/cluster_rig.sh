@@ -28,8 +28,10 @@ done
 all_online() { node_online ws1 ws2 && node_online ws1 ws3 && node_online ws2 ws1 && node_online ws3 ws1; }
 wait_for 20 all_online && pass "three nodes see one another" || fail "nodes not joined: $(cl_status ws1)"
 
-for n in ws1 ws2 ws3; do
-	expect_status 0 "plates on $n" -- on "$n" plate --frames 2
+expect_status 0 "plates through ws1" -- on ws1 plate --frames 2
+plates_on() { [ "$(on "$1" status --json | jq '[.plates[] | select(.plate != null)] | length')" = 2 ]; }
+for n in ws2 ws3; do
+	wait_for 30 plates_on "$n" && pass "$n recorded its plates too" || fail "no plates on $n"
 done
 expect_status 0 "session started through ws1" -- on ws1 session start rig-1
 has_session() { [ "$(on "$1" status --json | jq -r '.session.name')" = rig-1 ]; }
