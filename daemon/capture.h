@@ -25,6 +25,9 @@ int recover_originals(const char *dir, struct shot_rec *r);
 /* Mask a saved shot again (its mask failed for lack of space); 0 when
  * queued, -1 when the queue is full. */
 int capture_remask(struct daemon *d, struct set_rec *set, uint32_t shot);
+/* The same for any reason (logged): a saved shot's mask made again with
+ * the current plate and settings (remask.c). */
+int capture_mask_again(struct daemon *d, struct set_rec *set, uint32_t shot, const char *why);
 /* Trigger one set outside a capture request (scan steps); NULL when it
  * could not start. The set's files_done is reported to scan_on_files. */
 struct set_rec *capture_scan_set(struct daemon *d, uint32_t scan, uint32_t step, double angle);

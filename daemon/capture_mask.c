@@ -168,16 +168,20 @@ void capture_on_mask(struct daemon *d, struct report *r)
 	set_try_finish(d, set);
 }
 
-int capture_remask(struct daemon *d, struct set_rec *set, uint32_t shot)
+int capture_mask_again(struct daemon *d, struct set_rec *set, uint32_t shot, const char *why)
 {
 	struct shot_rec *r = &set->shots[shot];
-	if (!d->session || !pool_free_slots(d))
+	if (!d->session || !pool_free_slots(d) || r->mask == MASK_PENDING)
 		return -1;
 	r->mask_retry = 0;
 	r->mask = MASK_NONE;
 	r->note[0] = '\0';
-	LOG_INFO("set %u, camera %s: the mask again, now that there is room", set->number,
-		 r->camera);
+	LOG_INFO("set %u, camera %s: the mask again (%s)", set->number, r->camera, why);
 	mask_submit(d, set, shot);
 	return 0;
+}
+
+int capture_remask(struct daemon *d, struct set_rec *set, uint32_t shot)
+{
+	return capture_mask_again(d, set, shot, "now that there is room");
 }

@@ -182,7 +182,10 @@ static void replay_stats(struct shot_rec *r, json_object *o)
 		    json_object_is_type(a, json_type_array))
 			st->offset[c] = json_object_get_double(json_object_array_get_idx(a, (size_t)c));
 	}
-	r->plate_id = hash_parse(pr_json_str(o, "plate_id", NULL));
+	/* stats_json writes the plate id as bare hex (no "fnv1a64:"): read it so,
+	 * or a restart's manifest named every plate 0000000000000000 */
+	const char *pid = pr_json_str(o, "plate_id", NULL);
+	r->plate_id = pid && strncmp(pid, "fnv1a64:", 8) ? strtoull(pid, NULL, 16) : hash_parse(pid);
 	snprintf(r->plate_file, sizeof(r->plate_file), "%s", pr_json_str(o, "plate", ""));
 	snprintf(r->suspect, sizeof(r->suspect), "%s", pr_json_str(o, "suspect", ""));
 	r->mask_seconds = pr_json_double(o, "seconds", 0);

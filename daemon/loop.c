@@ -48,6 +48,7 @@
 #include "camera_settings.h"
 #include "preview.h"
 #include "cluster.h"
+#include "remask.h"
 #include "log.h"
 #include "notify.h"
 #include "plate_scan.h"
@@ -310,6 +311,7 @@ static void on_tick(struct daemon *d)
 	}
 	disk_poll(d, 0);
 	capture_tick(d);
+	remask_tick(d);
 	scan_tick(d);
 	opkey_tick(d);
 	cluster_tick(d);

@@ -39,6 +39,7 @@
 #include "camera_settings.h"
 #include "preview.h"
 #include "cluster.h"
+#include "remask.h"
 #include "log.h"
 #include "web.h"
 #include "notify.h"
@@ -218,6 +219,7 @@ int main(int argc, char **argv)
 	report_fini(&d);
 	camsettings_fini();
 	preview_fini();
+	remask_fini();
 	pr_config_free(&d.cfg);
 	return rc ? 1 : 0;
 }

@@ -28,6 +28,7 @@
 #include "camera_settings.h"
 #include "preview.h"
 #include "cluster.h"
+#include "remask.h"
 #include "log.h"
 #include "suspect.h"
 #include "unmasked.h"
@@ -137,6 +138,11 @@ static int refuse_busy(struct daemon *d, uint64_t requester, const struct pr_req
 		events_reply(d, requester, pr_proto_reply_error(
 				 req->id, 1, "busy: a turntable scan is running; pause it first "
 				 "(photorig scan pause)"));
+		return 1;
+	}
+	if (remask_running()) {
+		events_reply(d, requester, pr_proto_reply_error(
+				 req->id, 1, "busy: a remask is running; try again when it is finished"));
 		return 1;
 	}
 	if (d->op.kind != OP_NONE) {
@@ -279,6 +285,9 @@ void ops_dispatch(struct daemon *d, uint64_t requester, const struct pr_request 
 		break;
 	case PR_OP_PREVIEW:
 		preview_request(d, requester, req);
+		break;
+	case PR_OP_REMASK:
+		remask_request(d, requester, req);
 		break;
 	case PR_OP_COUNT:
 		break;

@@ -1,5 +1,11 @@
 /* photorig client: session folders and manifests (cli_session.h). */
+#define _GNU_SOURCE
 #include "cli_session.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <limits.h>
 #include <stdio.h>
@@ -9,6 +15,7 @@
 
 #include "client_conn.h"
 #include "imageio.h"
+
 
 #define MANIFEST_MAX ((size_t)256 << 20)
 
@@ -164,4 +171,22 @@ int cli_check_cameras(const char *cmd, json_object *manifest, const char *list)
 			s++;
 	}
 	return 0;
+}
+
+/* Does anything listen on the socket? Asked quietly: no answer is not an
+ * error here, the listing is then made from the files. */
+int client_daemon_answers(const char *sock_opt)
+{
+	const char *path = client_socket_path(sock_opt);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return 0;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	int ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EACCES ||
+		 errno == EPERM; /* there, but not for us: say so through client_simple */
+	close(fd);
+	return ok;
 }

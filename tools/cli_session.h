@@ -14,6 +14,10 @@
 int cli_session_dir(const char *cmd, const char *arg, const char *socket_opt, char *out,
 		    size_t size);
 
+/* Does photorigd answer on the socket (--socket, $PHOTORIG_SOCKET, the
+ * default)? Asked quietly: commands that can work offline then do. */
+int client_daemon_answers(const char *socket_opt);
+
 /* DIR/manifest.json, checked to hold a "sets" array; prints why not and
  * returns NULL. json_object_put the result. */
 json_object *cli_read_manifest(const char *cmd, const char *dir);

@@ -28,6 +28,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_bench_rig(int argc, char **argv); /* photorig bench --rig */
 int cmd_sheet(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_remask(int argc, char **argv);
 int cmd_web_password(int argc, char **argv);
 
 /* photorig capture's exit status when every set was complete but some

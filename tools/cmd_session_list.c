@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_session.h"
 #include "client_conn.h"
 #include "cmd_session_list.h"
 #include "config.h"
@@ -26,24 +27,6 @@
 
 #define LIST_MAX 1000
 #define DEFAULT_CONFIG "/etc/photorig/photorig.ini"
-
-/* Does anything listen on the socket? Asked quietly: no answer is not an
- * error here, the listing is then made from the files. */
-static int daemon_answers(const char *sock_opt)
-{
-	const char *path = client_socket_path(sock_opt);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return 0;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	int ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EACCES ||
-		 errno == EPERM; /* there, but not for us: say so through client_simple */
-	close(fd);
-	return ok;
-}
 
 static void human_bytes(int64_t b, char *buf, size_t size)
 {
@@ -184,7 +167,7 @@ static int list_offline(const char *config, int json)
 
 int session_list_run(const char *sock, const char *config, int json)
 {
-	if (!daemon_answers(sock))
+	if (!client_daemon_answers(sock))
 		return list_offline(config, json);
 	struct pr_request req;
 	struct pr_reply rep = { 0 };

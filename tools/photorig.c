@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "raw", cmd_raw, "send stdin to photorigd as is, print the replies (scripts)" },
 	{ "bench", cmd_bench, "time each masking stage on a generated scene or given files" },
 	{ "sheet", cmd_sheet, "contact sheet of shots with their mask outlines (offline)" },
+	{ "remask", cmd_remask, "mask a session's shots again (new plates, settings)" },
 	{ "export", cmd_export, "a session for colmap, metashape, realitycapture, meshroom (offline)" },
 	{ "web-password", cmd_web_password, "set the password of photorigd's operator page" },
 };

@@ -32,6 +32,7 @@ static const char *const op_names[PR_OP_COUNT] = {
 	[PR_OP_CAMERA_SETTINGS] = "camera_settings",
 	[PR_OP_CAMERA_SET] = "camera_set",
 	[PR_OP_PREVIEW] = "preview",
+	[PR_OP_REMASK] = "remask",
 };
 
 static const char *const event_names[PR_EV_COUNT] = {
@@ -83,6 +84,10 @@ static const struct field fields[] = {
 	{ PR_OP_CAMERA_SET, "key", F_TEXT, 1, 1, PR_PROTO_KEY_MAX, R(key), 0, 0, 0 },
 	{ PR_OP_CAMERA_SET, "value", F_TEXT, 1, 0, PR_PROTO_VALUE_MAX, R(value), 0, 0, 0 },
 	{ PR_OP_PREVIEW, "camera", F_NAME, 1, 0, 0, R(camera), 0, 0, 0 },
+	{ PR_OP_REMASK, "name", F_NAME, 1, 0, 0, R(name), 0, 0, 0 },
+	{ PR_OP_REMASK, "set_from", F_U32, 0, 1, UINT32_MAX, R(set_from), 0, 0, 0 },
+	{ PR_OP_REMASK, "set_to", F_U32, 0, 1, UINT32_MAX, R(set_to), 0, 0, 0 },
+	{ PR_OP_REMASK, "cameras", F_TEXT, 0, 1, PR_PROTO_LIST_MAX, R(cameras), 0, 0, 0 },
 #undef R
 };
 

@@ -73,6 +73,7 @@ enum pr_op {
 	PR_OP_CAMERA_SETTINGS,      /* a camera's settings with current and allowed values */
 	PR_OP_CAMERA_SET,           /* set one setting of a camera (or "*": all) */
 	PR_OP_PREVIEW,              /* a fresh frame of one camera, never stored (the page) */
+	PR_OP_REMASK,               /* mask a session's shots again (new plates, settings) */
 	PR_OP_COUNT
 };
 
@@ -87,6 +88,7 @@ int pr_op_parse(const char *name, enum pr_op *op);
 #define PR_PROTO_KEY_MAX 63          /* camera_set: a setting's key */
 #define PR_PROTO_VALUE_MAX 127       /* camera_set: its value */
 #define PR_PROTO_ALL_CAMERAS "*"     /* camera_set: every camera position */
+#define PR_PROTO_LIST_MAX 511        /* remask: a comma-separated list of cameras */
 
 struct pr_request {
 	enum pr_op op;
@@ -107,6 +109,10 @@ struct pr_request {
 	/* plate: 1 = a plate per turntable step (steps, degrees, settle_ms as
 	 * for scan_start) */
 	uint32_t plate_scan;
+	/* remask: name is the session; sets set_from..set_to (0: from the
+	 * first, to the last); cameras "" = all */
+	uint32_t set_from, set_to;
+	char cameras[PR_PROTO_LIST_MAX + 1];
 };
 
 /* Zero a request and set its defaults (count = 1). */

@@ -18,6 +18,11 @@ wait_for 60 settled one 8 2 || fail "session one not settled"
 expect_status 0 "session two" -- pr session start two
 expect_status 0 "one set in two" -- pr capture --count 1
 wait_for 60 settled two 4 1 || fail "session two not settled"
+# the sheet thread writes the session sheet after the set's: wait until
+# nothing in the folders changes for a second
+quiet() { local a b; a=$(du -s -B1 "$RIG/sessions"; find "$RIG/sessions" -type f -printf '%T@\n' | sort -n | tail -1)
+	sleep 1; b=$(du -s -B1 "$RIG/sessions"; find "$RIG/sessions" -type f -printf '%T@\n' | sort -n | tail -1); [ "$a" = "$b" ]; }
+wait_for 30 quiet || fail "the sessions folder kept changing"
 expect_status 0 "session list (daemon)" -- pr session list --json
 LIVE=$OUT
 check() { # JSON WHERE

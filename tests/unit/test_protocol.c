@@ -36,6 +36,11 @@ static void test_round_trip_every_op(void **state)
 			snprintf(a.value, sizeof(a.value), "1/125 \"x\"");
 		} else if (op == PR_OP_PREVIEW) {
 			snprintf(a.camera, sizeof(a.camera), "cam02");
+		} else if (op == PR_OP_REMASK) {
+			snprintf(a.name, sizeof(a.name), "shoe-042");
+			snprintf(a.cameras, sizeof(a.cameras), "cam01,cam03");
+			a.set_from = 2;
+			a.set_to = 5;
 		}
 		char buf[1024];
 		int n = pr_proto_encode_request(&a, buf, sizeof(buf));
@@ -52,6 +57,9 @@ static void test_round_trip_every_op(void **state)
 		assert_string_equal(b.name, a.name);
 		assert_string_equal(b.key, a.key);
 		assert_string_equal(b.value, a.value);
+		assert_string_equal(b.cameras, a.cameras);
+		assert_int_equal(b.set_from, a.set_from);
+		assert_int_equal(b.set_to, a.set_to);
 		enum pr_op back;
 		assert_int_equal(pr_op_parse(pr_op_name((enum pr_op)op), &back), 0);
 		assert_int_equal(back, op);
