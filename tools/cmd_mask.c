@@ -58,7 +58,7 @@ static const char mask_usage[] =
 	"stages (defaults suit most rigs):\n"
 	"  --no-drift          do not compensate exposure / white-balance drift\n"
 	"  --no-shadow         do not treat cast shadows as background\n"
-	"  --shadow-min R      darkest shadow, as a brightness ratio (default 0.45)\n"
+	"  --shadow-min R      darkest shadow, as a brightness ratio (default 0.1)\n"
 	"  --hysteresis R      weak-evidence threshold as a fraction of the tolerance\n"
 	"                      (default 0.5; 1 turns hysteresis off)\n"
 	"  --edge-shift PX     allowance for sub-pixel plate misregistration (default 0.3)\n"

@@ -25,7 +25,7 @@ void pr_mask_params_default(struct pr_mask_params *p)
 	p->key_rgb[2] = 0x40;
 	p->drift = 1;
 	p->shadow = 1;
-	p->shadow_min = 0.45;
+	p->shadow_min = 0.1;
 	p->hysteresis = 0.5;
 	p->edge_shift = 0.3;
 	p->feather = 1;

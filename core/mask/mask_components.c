@@ -296,9 +296,56 @@ static void count_contacts(const uint8_t *classes, uint32_t w, uint32_t h, const
 	}
 }
 
+/* Shadow candidates and dark object parts interleave where a dark part of
+ * the object passes the colour test here and there: a region decision over
+ * that speckle would join the dark part to the shadow beside it, or weigh
+ * it as the shadow's contact with the object. So before regions are
+ * formed, a candidate with at most one candidate among its eight
+ * neighbours and object evidence in six or more is object evidence again. */
+static int shadow_majority(uint8_t *classes, uint32_t w, uint32_t h)
+{
+	uint8_t *rows = malloc((size_t)w * 3);
+	if (!rows)
+		return PR_ENOMEM;
+	uint8_t *prev = rows, *cur = rows + w, *next = rows + 2 * (size_t)w;
+	memcpy(cur, classes, w);
+	memcpy(prev, cur, w);
+	for (uint32_t y = 0; y < h; y++) {
+		memcpy(next, classes + (size_t)(y + 1 < h ? y + 1 : y) * w, w);
+		uint8_t *out = classes + (size_t)y * w;
+		for (uint32_t x = 0; x < w; x++) {
+			if (cur[x] == CLASS_BACKGROUND)
+				continue;
+			if (cur[x] != CLASS_SHADOW)
+				continue;
+			int n = 0, obj = 0;
+			for (int dy = 0; dy < 3; dy++) {
+				const uint8_t *r = dy == 0 ? prev : (dy == 1 ? cur : next);
+				for (int dx = -1; dx <= 1; dx++) {
+					uint32_t xx = x + (uint32_t)dx;
+					if ((dx || dy != 1) && xx < w) {
+						n += r[xx] == CLASS_SHADOW;
+						obj += r[xx] == CLASS_WEAK || r[xx] == CLASS_STRONG;
+					}
+				}
+			}
+			if (n <= 1 && obj >= 6)
+				out[x] = CLASS_WEAK;
+		}
+		uint8_t *t = prev;
+		prev = cur;
+		cur = next;
+		next = t;
+	}
+	free(rows);
+	return 0;
+}
+
 int mask_resolve_shadows(uint8_t *classes, uint32_t width, uint32_t height)
 {
 	struct runs rs;
+	if (shadow_majority(classes, width, height))
+		return PR_ENOMEM;
 	struct comp *c = components(&rs, classes, width, height, CLASS_SHADOW, 1);
 	if (!c)
 		return PR_ENOMEM;

@@ -9,24 +9,34 @@
  *         + (edge_shift * |grad plate|)^2     sub-pixel shake on edges
  *
  * so the result is in noise units and one tolerance fits every camera. A
- * pixel beyond tolerance is strong evidence of the object; beyond tolerance *
- * hysteresis it is weak evidence, kept only where it connects to strong
- * evidence (mask_components.c).
+ * pixel beyond tolerance is strong evidence of the object, if it is also
+ * beyond tolerance from the plate's range over its 3x3 neighbourhood (fine
+ * texture seen by a camera shaken by a fraction of a pixel, or leaves moved
+ * by one, stays inside it); beyond tolerance * hysteresis from its own
+ * plate value it is weak evidence, kept only where it connects to a core of
+ * strong evidence (mask_components.c).
  *
  * Shadow suppression follows Horprasert, Harwood and Davis (1999): the
  * brightness distortion alpha = (s.p)/(p.p) scales the prediction to the
  * shot, the chromaticity distortion |s - alpha p| is what scaling cannot
- * explain. A pixel darker than its plate (shadow_min <= alpha < 1) whose
- * colour is the plate's, scaled, is shadow: background.
+ * explain. A pixel darker than its plate (shadow_min <= alpha < 1, down to
+ * 0.1 by default) whose colour is the plate's, scaled and shifted toward
+ * blue as far as the ambient light left in a shadow of that depth shifts
+ * it, is shadow: background. The noise allowed in that colour test grows
+ * with the brightness, so a dark object part (a brown foot before a grey
+ * floor) is told from a deep shadow by a hue difference of a few noise
+ * units.
  *
  * Colour alone cannot tell a shadow from a darker object of the same hue (a
  * brown vase before a beige wall), so a candidate must also keep the
  * background's texture: where the plate has texture around the pixel, the
  * shot's local gradients must follow the plate's, scaled by the same
- * brightness ratio. An object hides that texture; a shadow does not. Where
- * the plate is flat there is no texture to check and colour decides. A
- * shadow's shading is smooth, too: a pixel much darker than the pixels two
- * steps away on both sides is a stem or a wire, not a shadow.
+ * brightness ratio (judged against what the shot's noise leaves of that
+ * texture in a deep shadow). An object hides that texture; a shadow does
+ * not. Where the plate is flat there is no texture to check and colour
+ * decides. A shadow's shading is smooth, too: level around the pixel, or a
+ * ramp one way across a penumbra; a pixel darker than the pixels two steps
+ * away on both sides is a stem or a wire, not a shadow.
  * There, a shadow must lie on lit background: candidates enclosed by the
  * object are the object (mask_resolve_shadows). */
 #include <math.h>
@@ -43,8 +53,15 @@
  * 303: F 0.963), at 3% it is not (F 0.990); the real leaves pair is the
  * same either way (F 0.981). */
 #define SHADOW_CHROMA_SLACK 0.03f
-/* ... plus this many noise units per channel. */
-#define SHADOW_NOISE_SLACK 2.5f
+/* A shadow's colour may shift toward blue by up to this much times 1 - a
+ * (blue against red, each way half), a its brightness ratio: measured
+ * outdoor shadows of ratio 0.1..0.35 shift by about 9%. */
+#define SHADOW_TINT_MAX 0.12f
+/* ... plus this many noise units per channel, plus one per unit of
+ * brightness ratio (a deep shadow's colour is checked more tightly: at a
+ * ratio of 0.2 the whole object-against-shadow hue difference is a few
+ * noise units). */
+#define SHADOW_NOISE_SLACK 1.5f
 
 /* Texture test window radius and thresholds */
 #define TEX_RADIUS 2
@@ -52,6 +69,7 @@
 #define TEX_MIN_CORR 0.5f     /* correlation of shot and plate gradients */
 #define SHADE_STEP 2          /* neighbours this far away are compared... */
 #define SHADE_AGREE 0.15f     /* ...and agree within this brightness ratio */
+#define SHADE_RAMP 0.45f      /* ...or across a penumbra, differ by at most this */
 
 struct classify_job {
 	const struct pr_mask_params *p;
@@ -157,25 +175,34 @@ static float cached_ratio(const struct classify_job *j, struct shade_cache *c, u
 	return c->ratio[k][x];
 }
 
-/* Shading by a shadow is smooth: the brightness ratio of a shadow pixel is
- * shared by most pixels around it. A stem, a wire or a dark outline is
+/* Shading by a shadow is smooth: a stem, a wire or a dark outline is
  * darker than the background on both sides of it: no shadow. */
 static int smooth_shading(const struct classify_job *j, struct shade_cache *c, uint32_t x,
 			  uint32_t y, float a)
 {
 	const uint32_t w = j->plate->width, h = j->plate->height;
-	const int32_t off[4][2] = { { -SHADE_STEP, 0 }, { SHADE_STEP, 0 }, { 0, -SHADE_STEP },
-				    { 0, SHADE_STEP } };
-	int agree = 0;
-	for (int k = 0; k < 4; k++) {
-		int64_t nx = (int64_t)x + off[k][0], ny = (int64_t)y + off[k][1];
-		if (nx < 0 || ny < 0 || nx >= w || ny >= h) {
-			agree++; /* the frame's edge says nothing against it */
-			continue;
+	/* Along each axis the two neighbours SHADE_STEP away are either level
+	 * with the pixel (within SHADE_AGREE) or, across a penumbra, one
+	 * lighter and one darker. A penumbra ramps one way only: the other
+	 * axis must be level. A stem is a valley, a textured object random. */
+	int level = 0, ramp = 0;
+	for (int axis = 0; axis < 2; axis++) {
+		float d[2];
+		for (int side = 0; side < 2; side++) {
+			int64_t step = side ? SHADE_STEP : -SHADE_STEP;
+			int64_t nx = (int64_t)x + (axis == 0 ? step : 0);
+			int64_t ny = (int64_t)y + (axis == 1 ? step : 0);
+			/* the frame's edge says nothing against it */
+			d[side] = nx < 0 || ny < 0 || nx >= w || ny >= h
+					  ? 0
+					  : cached_ratio(j, c, (uint32_t)nx, (uint32_t)ny) - a;
 		}
-		agree += fabsf(cached_ratio(j, c, (uint32_t)nx, (uint32_t)ny) - a) <= SHADE_AGREE;
+		if (fabsf(d[0]) <= SHADE_AGREE && fabsf(d[1]) <= SHADE_AGREE)
+			level++;
+		else if (d[0] * d[1] < 0 && fabsf(d[0]) <= SHADE_RAMP && fabsf(d[1]) <= SHADE_RAMP)
+			ramp++;
 	}
-	return agree >= 3;
+	return level == 2 || (level == 1 && ramp == 1);
 }
 
 /* Does the shot keep the plate's texture around (x, y)? Green channel,
@@ -218,14 +245,21 @@ static int texture_test(const struct classify_job *j, struct shade_cache *cache,
 	}
 	const float n = (2 * TEX_RADIUS + 1) * (2 * TEX_RADIUS + 1);
 	/* a difference of two noisy samples has variance 2 sigma^2, per axis */
-	if (ep < TEX_MIN_ENERGY * 4.0f * noise2 * n)
+	const float noise_e = 4.0f * noise2 * n;
+	if (ep < TEX_MIN_ENERGY * noise_e)
 		return TEXTURE_NONE;
 	if (cross <= 0)
 		return TEXTURE_LOST;
-	/* shadow: shot gradients = a * plate gradients, plus noise */
+	/* shadow: shot gradients = a * plate gradients, plus noise. In a deep
+	 * shadow the texture seen through is faint against the shot's noise,
+	 * so the correlation is judged against what noise leaves of it, and
+	 * the energy after the noise's share is taken out. */
+	const float seen = a * a * ep;
 	float corr = cross / sqrtf(ep * es + 1e-6f);
-	float ratio = es / (a * a * ep + 1e-6f);
-	return corr >= TEX_MIN_CORR && ratio > 0.25f && ratio < 4.0f ? TEXTURE_KEPT : TEXTURE_LOST;
+	float expect = sqrtf(seen / (seen + noise_e));
+	float ratio = (es - noise_e) / (seen + 1e-6f);
+	return corr >= TEX_MIN_CORR * expect && ratio < 4.0f && (ratio > 0.25f || es < 2 * noise_e)
+		       ? TEXTURE_KEPT : TEXTURE_LOST;
 }
 
 /* The noise variance each pixel of a row may show while still background,
@@ -347,6 +381,43 @@ static void distance_row(const uint8_t *restrict s, const uint8_t *restrict m,
 	}
 }
 
+/* The shot pixel s as a shadow on the predicted background p: brightness a
+ * and a tint toward blue, s = a p + b (-p_r, 0, p_b) with 0 <= b/a <=
+ * SHADOW_TINT_MAX (the light left in a shadow is the ambient light, bluer
+ * than the lamp or the sun that is blocked). Least squares in (a, b);
+ * returns a and the squared distance from that fit. */
+static void shadow_fit(float sr, float sg, float sb, float pr, float pg, float pb, float *a,
+		       float *cd2)
+{
+	const float pp = pr * pr + pg * pg + pb * pb + 1e-3f;
+	const float sp = sr * pr + sg * pg + sb * pb;
+	const float qq = pr * pr + pb * pb + 1e-3f, pq = pb * pb - pr * pr;
+	const float sq_ = sb * pb - sr * pr;
+	const float det = pp * qq - pq * pq;
+	float aa = sp / pp, bb = 0;
+	if (det > 1e-3f * pp * qq) {
+		aa = (sp * qq - sq_ * pq) / det;
+		bb = (pp * sq_ - pq * sp) / det;
+	}
+	if (aa <= 0) {
+		aa = sp / pp;
+		bb = 0;
+	}
+	/* the deeper the shadow, the more of its light is the ambient's */
+	const float tmax = aa < 1 ? SHADOW_TINT_MAX * (1 - aa) : 0;
+	if (aa > 0 && (bb < 0 || bb > tmax * aa)) {
+		/* on the edge of the allowed tints: the best a for that tint */
+		bb = bb < 0 ? 0 : tmax * aa;
+		const float t = bb / aa;
+		const float ur = pr * (1 - t), ug = pg, ub = pb * (1 + t);
+		aa = (sr * ur + sg * ug + sb * ub) / (ur * ur + ug * ug + ub * ub + 1e-3f);
+		bb = aa * t;
+	}
+	const float er = sr - aa * pr + bb * pr, eg = sg - aa * pg, eb = sb - aa * pb - bb * pb;
+	*a = aa;
+	*cd2 = er * er + eg * eg + eb * eb;
+}
+
 /* Changed pixels of a row that may be shadow: darker than the prediction
  * with its chromaticity, and (where the plate has texture) its texture. */
 static void shadow_row(const struct classify_job *j, struct shade_cache *cache, uint32_t y,
@@ -371,11 +442,10 @@ static void shadow_row(const struct classify_job *j, struct shade_cache *cache, 
 			    pb = clamp255(f->gain[2] * m[3 * x + 2] + f->offset[2]);
 		const float sr = s[3 * x], sg = s[3 * x + 1], sb = s[3 * x + 2];
 		const float lim = var[x] * 3.0f;
-		const float sp = sr * pr + sg * pg + sb * pb;
 		const float pp = pr * pr + pg * pg + pb * pb + 1e-3f;
-		const float a = sp / pp;
-		const float cd2 = (sr * sr + sg * sg + sb * sb) - a * sp;
-		const float slack = sq(SHADOW_NOISE_SLACK) * lim + sq(SHADOW_CHROMA_SLACK * a) * pp;
+		float a, cd2;
+		shadow_fit(sr, sg, sb, pr, pg, pb, &a, &cd2);
+		const float slack = sq(SHADOW_NOISE_SLACK + a) * lim + sq(SHADOW_CHROMA_SLACK * a) * pp;
 		if (a >= amin && a < 1.0f && cd2 <= slack && smooth_shading(j, cache, x, y, a)) {
 			int tex = texture_test(j, cache, x, y, a, var[x]);
 			/* texture seen through: surely shadow; no texture to
