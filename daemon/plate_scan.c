@@ -11,7 +11,9 @@
  *
  * A camera that fails at a step is named in the reply and the scan goes on
  * (its other steps are still worth having); a turntable fault ends the
- * plate scan with the controller's words and the steps recorded so far. */
+ * plate scan with the controller's words and the steps recorded so far;
+ * photorigd stopping ends it after the step in progress, saying where the
+ * table was left. */
 #define _GNU_SOURCE
 #include "plate_scan.h"
 
@@ -172,9 +174,11 @@ static void advance(struct daemon *d)
 {
 	struct plate_scan *ps = d->pscan;
 	if (d->stopping && ps->cur < ps->steps) {
-		snprintf(ps->error, sizeof(ps->error), "stopped by photorigd stopping at step %u "
-			 "of %u", ps->cur + 1, ps->steps);
-		go_home(d);
+		/* no turn while stopping: say where the table was left */
+		snprintf(ps->error, sizeof(ps->error), "ended: photorigd is stopping; plates were "
+			 "recorded for %u of %u steps, and the table stands at %g degrees from where "
+			 "the plate scan started", ps->cur, ps->steps, ps->trusted);
+		finish(d);
 		return;
 	}
 	if (ps->cur == ps->steps) {
@@ -270,7 +274,11 @@ void plate_scan_on_timer(struct daemon *d)
 	uint64_t n;
 	if (read(d->scan_timerfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		LOG_ERR("plate scan timer: %s", strerror(errno));
-	if (d->pscan->phase == PS_SETTLING)
+	if (d->pscan->phase != PS_SETTLING)
+		return;
+	if (d->stopping)
+		advance(d); /* ends it: no plate is started while stopping */
+	else
 		record_step(d);
 }
 

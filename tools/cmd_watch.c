@@ -44,8 +44,15 @@ static void show_event(json_object *e, const char *name)
 	else if (!strcmp(name, "sheet_written"))
 		printf("set %lld: contact sheet %s\n", set,
 		       pr_json_str(e, "path", pr_json_str(e, "file", "?")));
-	else if (!strcmp(name, "plate_saved"))
-		printf("%s: plate saved\n", cam);
+	else if (!strcmp(name, "plate_saved")) {
+		json_object *p = NULL;
+		json_object_object_get_ex(e, "plate", &p);
+		printf("%s: plate saved", cam);
+		if (p && pr_json_double(p, "angle", -1) >= 0)
+			printf(" at %g degrees", pr_json_double(p, "angle", 0));
+		client_print_transient(p);
+		printf("\n");
+	}
 	else if (!strcmp(name, "scan")) {
 		printf("scan %lld: %s, step %lld of %lld at %.4g degrees, %lld done",
 		       (long long)pr_json_int(e, "scan", 0), pr_json_str(e, "what", "?"),

@@ -86,5 +86,18 @@ grep -q 'camera cam01: 12 turntable plates loaded' "$RIG/daemon.log" &&
 	pass "angle plates loaded at start" || fail "not loaded: $(grep -i plate "$RIG/daemon.log" | tail -3)"
 expect_status 0 "cameras" -- pr cameras --json
 expect_output '"angle_plates":12' "cameras lists 12 angle plates"
-daemon_stop
+
+# 5. photorigd stopping ends a plate scan after the step in progress, and
+# the client is told how far it got and where the table was left
+n0=$(grep -c 'plate scan: step 1 of 12' "$RIG/daemon.log")
+"$P" plate --scan --steps 12 --settle-ms 1500 --frames 2 --socket "$SOCK" >"$RIG/pscan.out" 2>&1 &
+CPID=$!
+wait_for 20 sh -c "[ \$(grep -c 'plate scan: step 1 of 12' '$RIG/daemon.log') -gt $n0 ]" ||
+	fail "the second plate scan did not start"
+daemon_stop && [ "$DSTATUS" = 0 ] && pass "stop during a plate scan: clean stop" ||
+	fail "stop during a plate scan: $DSTATUS"
+wait "$CPID"
+[ $? = 1 ] && grep -q 'photorigd is stopping; plates were recorded for [0-9]* of 12 steps, and the table stands at' \
+	"$RIG/pscan.out" && pass "the client is told the plate scan ended and why" ||
+	fail "client: $(cat "$RIG/pscan.out")"
 finish

@@ -20,6 +20,9 @@ ini_set "camera cam01" scene "transient=0.4"
 ini_set turntable settle_ms 0
 daemon_start || { fail "daemon start"; finish; exit 1; }
 expect_status 0 "session" -- pr session start hands
+"$P" watch --socket "$SOCK" > "$RIG/watch.out" 2>&1 &
+WPID=$!
+sleep 0.3
 
 expect_status 0 "plate" -- pr plate --frames 5
 line1=$(printf '%s\n' "$OUT" | grep '^cam01 ')
@@ -48,6 +51,13 @@ box=$(jq -sr 'map(select(.ev == "plate_saved" and .camera == "cam01")) | .[0].tr
 	pass "journal: plate_saved for each camera" || fail "journal: $(grep plate_saved "$J" | head -2)"
 [ "$(jq -s 'map(select(.ev == "plate_saved" and .camera == "cam01")) | .[0].transient.share' "$J")" = "$share1" ] &&
 	pass "journal: cam01's transient" || fail "journal: cam01 transient"
+
+wait_for 10 grep -q 'cam02: plate saved' "$RIG/watch.out"
+kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null
+grep -q '^cam01: plate saved, TRANSIENT: the frames disagreed on' "$RIG/watch.out" &&
+	pass "watch: cam01's transient" || fail "watch: $(grep cam01 "$RIG/watch.out")"
+grep '^cam02: plate saved' "$RIG/watch.out" | grep -q TRANSIENT && fail "watch: cam02 transient" ||
+	pass "watch: cam02 none"
 
 # the box holds the hand the sim drew (frames 2 and 4 of 5, seed 101)
 "$P" scene --out "$TMP/truth" --size 320x240 --seed 101 --frames 5 --transient 0.4 >/dev/null ||
