@@ -53,7 +53,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "sink.h"
 
 #define CLIENT_OUT_MAX (4u * 1024 * 1024)
 #define CLIENT_IN_MAX (PR_PROTO_MAX_LINE + 2)
@@ -81,34 +80,7 @@ struct client {
 	unsigned pending;         /* requests read and not yet answered */
 	double last_active;       /* monotonic seconds: connected, or last line read */
 	double tokens, refilled;  /* rate limit bucket, its last refill */
-	const struct reply_sink *sink; /* not a socket: messages go to sink (sink.h) */
-	void *sink_ctx;
 };
-
-uint64_t ctl_client_id(const struct client *c) { return c->id; }
-
-struct client *ctl_sink_open(struct daemon *d, const struct reply_sink *sink, void *ctx)
-{
-	struct client *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->kind = 100;
-	c->fd = -1;
-	c->id = events_new_requester(d);
-	c->sink = sink;
-	c->sink_ctx = ctx;
-	c->next = d->clients;
-	d->clients = c;
-	d->nclients++;
-	return c;
-}
-
-void ctl_sink_close(struct daemon *d, struct client *c)
-{
-	(void)d;
-	c->dead = 1; /* freed by ctl_reap; a late reply to its id goes nowhere */
-}
-void ctl_set_watch(struct client *c) { c->watch = 1; }
 
 static void sink_broadcast(void *ctx, json_object *msg);
 static void sink_send(void *ctx, uint64_t requester, json_object *msg);
@@ -235,7 +207,7 @@ static int evict_idle(struct daemon *d)
 {
 	struct client *victim = NULL;
 	for (struct client *c = d->clients; c; c = c->next)
-		if (!c->dead && !c->sink && !c->pending && !c->watch &&
+		if (!c->dead && !c->pending && !c->watch &&
 		    (!victim || c->last_active < victim->last_active) && !has_input(c))
 			victim = c;
 	if (!victim)
@@ -257,7 +229,7 @@ static int live_clients(const struct daemon *d)
 {
 	int n = 0;
 	for (const struct client *c = d->clients; c; c = c->next)
-		n += !c->dead && !c->sink;
+		n += !c->dead;
 	return n;
 }
 
@@ -321,8 +293,6 @@ static void client_kill(struct daemon *d, struct client *c, const char *why)
 	if (c->dead)
 		return;
 	c->dead = 1;
-	if (c->sink)
-		return;
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
@@ -361,10 +331,6 @@ static void send_line(struct daemon *d, struct client *c, json_object *msg)
 	size_t len;
 	if (c->dead)
 		return;
-	if (c->sink) {
-		c->sink->deliver(d, c->sink_ctx, msg);
-		return;
-	}
 	int rc = pr_proto_serialize(msg, &line, &len);
 	if (rc == PR_PROTO_EOVERSIZE && !pr_json_str(msg, "event", NULL)) {
 		/* say so rather than leave the client waiting for an answer */
@@ -557,7 +523,7 @@ void ctl_reap(struct daemon *d)
 void ctl_close_all(struct daemon *d)
 {
 	for (struct client *c = d->clients; c; c = c->next) {
-		if (!c->dead && !c->sink && c->out_len)
+		if (!c->dead && c->out_len)
 			flush_out(d, c);
 		client_kill(d, c, "daemon stopping");
 	}

@@ -13,9 +13,5 @@ int ctl_listen(struct daemon *d);
 void ctl_accept(struct daemon *d);
 void ctl_client_event(struct daemon *d, struct client *c, uint32_t events);
 void ctl_close_all(struct daemon *d);
-/* A client's requester id (events.h), and making it a watcher: for front
- * ends that use clients without a socket (sink.h). */
-uint64_t ctl_client_id(const struct client *c);
-void ctl_set_watch(struct client *c);
 
 #endif

@@ -4,8 +4,9 @@
  * Those threads never touch the daemon's state: a page request that acts
  * (POST /api, one protocol request as JSON) is queued and handed to the
  * loop through an eventfd; the loop runs it through ops_dispatch, exactly
- * as a control-socket line, with a reply sink (sink.h) that hands the reply
- * back to the waiting connection thread. The daemon's events reach the page
+ * as a control-socket line, under a requester id of its own; the page is a
+ * front end of the event bus (events.h), which hands the reply back to the
+ * waiting connection thread. The daemon's events reach the page
  * as Server-Sent Events (GET /events). Static files are built into the
  * binary (daemon/web/, embedded at build time); session files are served
  * from the session folders only. */

@@ -32,7 +32,7 @@ struct web_req {
 	int refs;                   /* connection thread + loop; under web.lock */
 	int done;
 	char *reply;                /* the reply JSON, malloc'd */
-	struct client *sink;        /* loop only */
+	uint64_t requester;         /* loop only: its id on the event bus */
 	struct web *w;
 };
 
@@ -56,7 +56,6 @@ struct web {
 	char password_file[PATH_MAX];
 	char output_root[PATH_MAX];
 	char *tls_cert, *tls_key;   /* PEM text, kept while serving */
-	struct client *watcher;     /* the loop's sink for the daemon's events */
 
 	pthread_mutex_t lock;       /* everything below */
 	pthread_cond_t cond;        /* a reply, an event, or stopping */
@@ -88,7 +87,8 @@ const char *web_mime(const char *name);
 /* web_loop.c: connection thread -> loop */
 void web_req_submit(struct web *w, struct web_req *r);
 void web_req_put(struct web *w, struct web_req *r);  /* under web.lock */
-int web_watch_start(struct web *w);
+/* Subscribe the page to the event bus (once per process). */
+int web_bus_subscribe(struct web *w);
 void web_loop_take(struct web *w);  /* loop: run the queued requests */
 void web_loop_drop(struct web *w);  /* loop, stopping: forget them */
 

@@ -2,17 +2,17 @@
  *
  * Connection threads queue page requests (web_req_submit) and poke an
  * eventfd; the loop takes them (web_on_event) and runs each through
- * ops_dispatch with a reply sink, exactly as a control-socket line: the same
- * decoding, the same checks, the same handlers. The reply comes back to the
- * sink (at once, or when a capture or plate recording ends), is turned into
- * text and handed to the waiting connection thread. Progress events of the
- * request, and every event the daemon publishes (received by a watching
- * sink), go into a ring of SSE lines that the /events streams read. */
+ * ops_dispatch under a requester id of its own, exactly as a control-socket
+ * line: the same decoding, the same checks, the same handlers. The page is
+ * a front end of the event bus (events.h): the reply to that id comes back
+ * through it (at once, or when a capture or plate recording ends), is turned
+ * into text and handed to the waiting connection thread. Progress events of
+ * the request, and every event the daemon publishes, go into a ring of SSE
+ * lines that the /events streams read. */
 #define _GNU_SOURCE
 #include "daemon.h"
-#include "ctl.h"
+#include "events.h"
 #include "ops.h"
-#include "sink.h"
 #include "web.h"
 #include "web_internal.h"
 
@@ -86,34 +86,63 @@ static void finish(struct web *w, struct web_req *r, json_object *msg)
 	pthread_mutex_unlock(&w->lock);
 }
 
-static void req_deliver(struct daemon *d, void *ctx, json_object *msg)
+/* The page's side of the event bus (events.h). The callbacks find the page
+ * through the_loop_web, which web_loop_drop clears: the bus has no
+ * unsubscribe, and photorigd may still publish while it stops. */
+static struct web *the_loop_web;
+
+static void bus_broadcast(void *ctx, json_object *msg)
 {
-	struct web_req *r = ctx;
-	(void)d;
-	if (pr_json_str(msg, "event", NULL)) {
-		publish(r->w, msg); /* progress of this request: the page shows it */
+	(void)ctx;
+	if (the_loop_web)
+		publish(the_loop_web, msg);
+}
+
+/* A reply or progress for a requester: one of the page's requests, or not ours. */
+static void bus_send(void *ctx, uint64_t requester, json_object *msg)
+{
+	struct web *w = the_loop_web;
+	(void)ctx;
+	if (!w)
+		return;
+	for (size_t i = 0; i < sizeof(inflight) / sizeof(inflight[0]); i++) {
+		struct web_req *r = inflight[i];
+		if (!r || r->requester != requester)
+			continue;
+		if (pr_json_str(msg, "event", NULL))
+			publish(w, msg); /* progress of this request: the page shows it */
+		else
+			finish(w, r, msg);
 		return;
 	}
-	ctl_sink_close(d, r->sink);
-	finish(r->w, r, msg);
 }
 
-static const struct reply_sink req_sink = { req_deliver };
-
-static void watch_deliver(struct daemon *d, void *ctx, json_object *msg)
+/* The page's requests never watch (refused in run_one): its events come
+ * from the broadcasts, on GET /events. */
+static void bus_watch(void *ctx, uint64_t requester)
 {
-	(void)d;
-	publish(ctx, msg);
+	(void)ctx;
+	(void)requester;
 }
 
-static const struct reply_sink watch_sink = { watch_deliver };
-
-int web_watch_start(struct web *w)
+static int bus_clients(void *ctx)
 {
-	w->watcher = ctl_sink_open(w->d, &watch_sink, w);
-	if (!w->watcher)
+	(void)ctx;
+	int n = 0;
+	for (size_t i = 0; i < sizeof(inflight) / sizeof(inflight[0]); i++)
+		n += inflight[i] != NULL;
+	return n;
+}
+
+int web_bus_subscribe(struct web *w)
+{
+	static int subscribed;
+	const struct event_sink sink = { .ctx = NULL, .broadcast = bus_broadcast, .send = bus_send,
+					 .watch = bus_watch, .clients = bus_clients };
+	if (!subscribed && events_subscribe(w->d, &sink))
 		return -1;
-	ctl_set_watch(w->watcher);
+	subscribed = 1;
+	the_loop_web = w;
 	return 0;
 }
 
@@ -128,7 +157,7 @@ static void run_one(struct web *w, struct web_req *r)
 	if (rc)
 		reply = pr_proto_reply_error(id, has_id, "%s", err.msg);
 	else if (req.op == PR_OP_WATCH)
-		/* a sink lives for one reply; the page's event stream is GET /events */
+		/* a page request gets one reply; the page's event stream is GET /events */
 		reply = pr_proto_reply_error(id, has_id, "watch: the page receives events from "
 					     "GET /events");
 	if (!reply) {
@@ -138,8 +167,6 @@ static void run_one(struct web *w, struct web_req *r)
 		if (slot == sizeof(inflight) / sizeof(inflight[0]))
 			reply = pr_proto_reply_error(id, has_id, "busy: too many page requests in "
 						     "flight; try again in a moment");
-		else if (!(r->sink = ctl_sink_open(w->d, &req_sink, r)))
-			reply = pr_proto_reply_error(id, has_id, "out of memory");
 		else
 			inflight[slot] = r;
 	}
@@ -149,7 +176,8 @@ static void run_one(struct web *w, struct web_req *r)
 		return;
 	}
 	LOG_DEBUG("web: request %s", pr_op_name(req.op));
-	ops_dispatch(w->d, ctl_client_id(r->sink), &req);
+	r->requester = events_new_requester(w->d);
+	ops_dispatch(w->d, r->requester, &req);
 }
 
 void web_loop_take(struct web *w)
@@ -173,16 +201,13 @@ void web_loop_take(struct web *w)
  * connection threads are told by w->stopping. */
 void web_loop_drop(struct web *w)
 {
-	if (w->watcher)
-		ctl_sink_close(w->d, w->watcher);
-	w->watcher = NULL;
+	the_loop_web = NULL;
 	pthread_mutex_lock(&w->lock);
 	for (size_t i = 0; i < sizeof(inflight) / sizeof(inflight[0]); i++) {
 		struct web_req *r = inflight[i];
 		if (!r)
 			continue;
 		inflight[i] = NULL;
-		ctl_sink_close(w->d, r->sink);
 		web_req_put(w, r);
 	}
 	struct web_req *r = w->queue;

@@ -146,7 +146,8 @@ int web_start(struct daemon *d)
 		web_free(w);
 		return 0;
 	}
-	if (web_watch_start(w)) {
+	if (web_bus_subscribe(w)) {
+		LOG_ERR("web: no room on the event bus: the page is not served");
 		MHD_stop_daemon(w->mhd);
 		web_free(w);
 		return 0;
