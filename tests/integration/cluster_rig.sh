@@ -1,5 +1,6 @@
-# One rig across three photorigd nodes (two sim cameras each) joined by a
-# real Mosquitto: a session started and 10 sets captured through one node's
+# One rig across three photorigd nodes of two cameras each (ws2's are
+# simulated PTP/IP cameras driven through the real libgphoto2, the others
+# sim cameras) joined by a real Mosquitto: a session started and 10 sets captured through one node's
 # socket. Every node arms and releases at the coordinator's time T: every set
 # is complete with every node's files on disk, each file byte for byte what
 # its node journaled; the coordinator's rig manifest names every node's shots
@@ -11,12 +12,22 @@
 # (local), and once the broker is back no set is lost or numbered twice.
 . "$(dirname "$0")/lib.inc"
 . "$(dirname "$0")/daemon.inc"
+. "$(dirname "$0")/gphoto2.inc"
 . "$(dirname "$0")/cluster.inc"
+trap 'sims_kill; cluster_kill_all; rm -rf "$TMP"' EXIT
 DIGEST=$PHOTORIG_BUILD/tests/file_digest
 [ -x "$DIGEST" ] || { echo "skipped: $DIGEST not built"; exit 77; }
 
 broker_start || { fail "mosquitto starts"; finish; exit 1; }
+SERIALS=(CLU-2001 CLU-2002)
+ADDRS=(127.0.0.61 127.0.0.62)
+for i in 0 1; do
+	make_scene "${SERIALS[$i]}" $((21 + i)) || { fail "scene"; finish; exit 1; }
+	sim_start "$i" "${ADDRS[$i]}" 0 "${SERIALS[$i]}" || { fail "simulator $i"; finish; exit 1; }
+done
 for n in ws1 ws2 ws3; do
+	GP_CAMS=""
+	[ "$n" = ws2 ] && GP_CAMS="cam01=${SERIALS[0]}@${ADDRS[0]}:${SIMPORT[0]} cam02=${SERIALS[1]}@${ADDRS[1]}:${SIMPORT[1]}"
 	node_dir "$n" 2
 	# a vanished node is given up after the set's time; T = now + 400 ms:
 	# this machine's 2 cores are shared with the sanitizer builds of others,
@@ -25,6 +36,10 @@ for n in ws1 ws2 ws3; do
 	printf 'lead_ms = 400\n' >> "$TMP/$n/photorig.ini"
 	node_start "$n" || { fail "node $n starts"; finish; exit 1; }
 done
+GP_CAMS=""
+gp_ready() { [ "$(on ws2 status --json | jq -r '.attached')" = 2 ]; }
+wait_for 30 gp_ready && pass "ws2's two PTP/IP cameras attached through libgphoto2" ||
+	fail "ws2's cameras: $(on ws2 cameras)"
 all_online() { node_online ws1 ws2 && node_online ws1 ws3 && node_online ws2 ws1 && node_online ws3 ws1; }
 wait_for 20 all_online && pass "three nodes see one another" || fail "nodes not joined: $(cl_status ws1)"
 
@@ -69,6 +84,12 @@ for n in ws1 ws2 ws3; do
 	done <<<"$a"
 done
 [ "$bad" = 0 ] && pass "every node's files on disk match its manifest and the rig manifest"
+for i in 0 1; do
+	c=cam0$((i + 1))
+	# the simulator serves its scene round and round: any served picture
+	originals_from "$TMP/ws2/sessions/rig-1" "$c" "${SERIALS[$i]}" any &&
+		pass "ws2/$c: every original is what its PTP/IP camera served" || fail "ws2/$c: originals differ"
+done
 med=$(jq '[.sets[].spread_ms] | sort | .[length / 2 | floor]' "$R")
 awk -v m="$med" 'BEGIN { exit !(m <= 2.0) }' && pass "median trigger spread across nodes: $med ms (<= 2)" ||
 	fail "median trigger spread $med ms: $(jq -c '[.sets[].spread_ms]' "$R")"
