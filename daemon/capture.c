@@ -164,7 +164,6 @@ void set_try_finish(struct daemon *d, struct set_rec *set)
 		json_object_array_add(op->results, res);
 	}
 	json_object_put(summary);
-	daemon_update_status(d);
 	op_check_done(d);
 }
 

@@ -443,7 +443,6 @@ static void on_session(struct daemon *d, const struct pr_cl_msg *m)
 	if (!why[0])
 		LOG_NOTICE("cluster: %s %s for %s", pr_cl_op_name(m->op), m->session, m->from);
 	reply(cl, m, !why[0], why);
-	daemon_update_status(d);
 }
 
 static void on_event(struct daemon *d, const struct pr_cl_msg *m)

@@ -97,7 +97,6 @@ static void enter(struct daemon *d, int by_write, const char *fmt, ...)
 	json_object_object_add(e, "error", json_object_new_string(ds->reason));
 	json_object_object_add(e, "disk_full", json_object_new_boolean(1));
 	events_publish(d, e);
-	daemon_update_status(d);
 }
 
 void disk_write_failed(struct daemon *d, int rc, const char *msg)
@@ -132,7 +131,6 @@ static void leave(struct daemon *d)
 	if (d->disk.full)
 		return; /* the spilled originals found no room after all */
 	manifest_write(d); /* the sets finished meanwhile may have found no room for it */
-	daemon_update_status(d);
 	scan_disk_resumed(d);
 }
 

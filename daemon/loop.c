@@ -63,23 +63,25 @@ static int tags[TAG_COUNT] = { 0, TAG_LISTEN, TAG_SIGNAL, TAG_TIMER, TAG_EVENT, 
 
 void ctl_reap(struct daemon *d);
 
-int64_t mono_ns(void)
+/* systemd's status line is derived from the state, so no module has to ask
+ * for it: after every round of the loop it is formed again and sent when it
+ * changed. */
+static void status_refresh(struct daemon *d)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-void daemon_update_status(struct daemon *d)
-{
+	static char last[256];
+	char now[256];
 	const char *disk = d->disk.full ? ", DISK FULL: captures refused" : "";
 	if (d->session)
-		notify_status("%d/%u cameras, session %s, set %u%s%s", rig_attached(d), d->nslots,
-			      d->session->name, d->session->next_set - 1, disk,
-			      d->stopping ? ", stopping" : "");
+		snprintf(now, sizeof(now), "%d/%u cameras, session %s, set %u%s%s", rig_attached(d),
+			 d->nslots, d->session->name, d->session->next_set - 1, disk,
+			 d->stopping ? ", stopping" : "");
 	else
-		notify_status("%d/%u cameras, no session%s%s", rig_attached(d), d->nslots, disk,
-			      d->stopping ? ", stopping" : "");
+		snprintf(now, sizeof(now), "%d/%u cameras, no session%s%s", rig_attached(d),
+			 d->nslots, disk, d->stopping ? ", stopping" : "");
+	if (strcmp(now, last)) {
+		memcpy(last, now, sizeof(last));
+		notify_status("%s", now);
+	}
 }
 
 static int camera_differs(const struct pr_camera_config *a, const struct pr_camera_config *b)
@@ -202,7 +204,7 @@ int daemon_reload(struct daemon *d, char *why, size_t size)
 	LOG_NOTICE("config reloaded from %s%s", d->config_path,
 		   rig_changed ? ": cameras re-attached" : "");
 	notify_ready();
-	daemon_update_status(d);
+	status_refresh(d);
 	return 0;
 }
 
@@ -224,7 +226,7 @@ static void on_report(struct daemon *d, struct report *r)
 			LOG_INFO("camera %s attached: %s, serial %s, port %s", s->cfg.name,
 				 r->info.model, r->info.serial, r->info.port);
 		}
-		daemon_update_status(d);
+		status_refresh(d);
 		break;
 	}
 	case REP_SHOT:
@@ -300,7 +302,7 @@ static void on_tick(struct daemon *d)
 		if (!waiting || now > d->attach_deadline) {
 			d->ready_sent = 1;
 			notify_ready();
-			daemon_update_status(d);
+			status_refresh(d);
 			LOG_NOTICE("ready: %d of %u cameras attached, control socket %s",
 				   rig_attached(d), d->nslots, d->cfg.daemon.socket);
 		}
@@ -331,7 +333,7 @@ static void on_signal(struct daemon *d)
 				   strsignal((int)si.ssi_signo));
 			d->stopping = 1;
 			notify_stopping();
-			daemon_update_status(d);
+			status_refresh(d);
 		}
 	}
 }
@@ -423,6 +425,7 @@ int daemon_run(struct daemon *d)
 				ctl_client_event(d, evs[i].data.ptr, evs[i].events);
 		}
 		ctl_reap(d);
+		status_refresh(d);
 		if (d->stopping && !stop_started)
 			stop_started = mono_ns();
 	}

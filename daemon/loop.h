@@ -4,12 +4,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct daemon;
 
 int daemon_reload(struct daemon *d, char *why, size_t size);
-void daemon_update_status(struct daemon *d);
-int64_t mono_ns(void);
+/* CLOCK_MONOTONIC in ns: deadlines, timeouts, back-off. */
+static inline int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 enum { TAG_LISTEN = 1, TAG_SIGNAL, TAG_TIMER, TAG_EVENT, TAG_SCAN, TAG_KEY, TAG_WEB, TAG_CLUSTER,
        TAG_COUNT };
 int loop_add_fd(struct daemon *d, int fd, int tag);

@@ -194,7 +194,6 @@ static void op_session_start(struct daemon *d, uint64_t requester, const struct 
 	json_object_object_add(r, "next_set", json_object_new_int64(d->session->next_set));
 	events_reply(d, requester, r);
 	cluster_session_changed(d, 1, d->session->name);
-	daemon_update_status(d);
 }
 
 static void op_session_stop(struct daemon *d, uint64_t requester, const struct pr_request *req)
@@ -221,7 +220,6 @@ static void op_session_stop(struct daemon *d, uint64_t requester, const struct p
 	cluster_session_changed(d, 0, d->session->name);
 	session_close(d, 1);
 	events_reply(d, requester, r);
-	daemon_update_status(d);
 }
 
 void ops_dispatch(struct daemon *d, uint64_t requester, const struct pr_request *req)

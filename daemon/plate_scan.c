@@ -323,7 +323,6 @@ int plate_scan_begin(struct daemon *d, uint64_t requester, const struct pr_reque
 	d->pscan = ps;
 	LOG_NOTICE("plate scan: %u steps over %g degrees, %u frame%s per camera and step",
 		   ps->steps, ps->degrees, ps->frames, ps->frames == 1 ? "" : "s");
-	daemon_update_status(d);
 	advance(d);
 	return 0;
 }

@@ -17,7 +17,6 @@ void op_reply(struct daemon *d, json_object *msg)
 	json_object_put(d->op.results);
 	memset(&d->op, 0, sizeof(d->op));
 	events_reply(d, client, msg);
-	daemon_update_status(d);
 	if (d->reload_pending) {
 		char why[512];
 		d->reload_pending = 0;

@@ -159,7 +159,6 @@ static void set_state(struct daemon *d, enum scan_state st, const char *ev, cons
 		LOG_NOTICE("session %s: scan %u %s after %u of %u steps", d->session->name, sc->id,
 			   what, sc->done, sc->steps);
 	broadcast(d, what);
-	daemon_update_status(d);
 }
 
 static void pause_now(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
