@@ -162,6 +162,7 @@ void set_try_finish(struct daemon *d, struct set_rec *set)
 		json_object_object_get_ex(summary, "spread_ms", &v);
 		json_object_object_add(res, "spread_ms", json_object_get(v));
 		json_object_array_add(op->results, res);
+		unmasked_set_result(d, res);
 	}
 	json_object_put(summary);
 	op_check_done(d);
@@ -359,6 +360,10 @@ int capture_begin(struct daemon *d, uint64_t requester, const struct pr_request 
 					   "session start NAME'");
 	else if (!d->nslots)
 		err = pr_proto_reply_error(req->id, 1, "the rig has no cameras");
+	/* a set no camera can shoot would use up a set number for nothing */
+	char why[1024];
+	if (!err && unmasked_no_camera(d, why, sizeof(why)))
+		err = pr_proto_reply_error(req->id, 1, "%s", why);
 	if (!err && d->cfg.rig.plate_required) {
 		char names[512] = "";
 		for (uint32_t i = 0; i < d->nslots; i++)
@@ -369,7 +374,6 @@ int capture_begin(struct daemon *d, uint64_t requester, const struct pr_request 
 			err = pr_proto_reply_error(req->id, 1, "no plate for %s, and plate_required "
 						   "is set: record plates first (photorig plate)", names);
 	}
-	char why[1024];
 	if (!err && disk_check(d, why, sizeof(why)))
 		err = pr_proto_reply_error(req->id, 1, "%s", why);
 	if (err) {
@@ -402,6 +406,10 @@ int capture_local(struct daemon *d, const char *who)
 		return -1;
 	}
 	char why[1024];
+	if (unmasked_no_camera(d, why, sizeof(why))) {
+		LOG_NOTICE("%s: no capture: %s", who, why);
+		return -1;
+	}
 	if (disk_check(d, why, sizeof(why))) {
 		LOG_NOTICE("%s: no capture: %s", who, why);
 		return -1;

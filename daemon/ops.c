@@ -208,9 +208,12 @@ static void op_session_stop(struct daemon *d, uint64_t requester, const struct p
 		return;
 	/* masks of the last set may still be running: they need the session */
 	if (pool_in_flight(d)) {
-		events_reply(d, requester, pr_proto_reply_error(
-				 req->id, 1, "busy: %u mask%s still being written; try again in a moment",
-				 pool_in_flight(d), pool_in_flight(d) == 1 ? "" : "s"));
+		json_object *r = pr_proto_reply_error(
+			req->id, 1, "busy: %u mask%s still being written; try again in a moment",
+			pool_in_flight(d), pool_in_flight(d) == 1 ? "" : "s");
+		/* the client waits for them (photorig session stop) */
+		json_object_object_add(r, "masks_in_flight", json_object_new_int64(pool_in_flight(d)));
+		events_reply(d, requester, r);
 		return;
 	}
 	json_object *r = pr_proto_reply_ok(req->id);

@@ -115,6 +115,8 @@ json_object *scan_json(const struct daemon *d)
 	json_object_object_add(o, "settle_ms", json_object_new_int64(sc->settle_ms));
 	if (sc->state == SCAN_PAUSED)
 		json_object_object_add(o, "reason", json_object_new_string(sc->reason));
+	if (sc->stop_pending)
+		json_object_object_add(o, "stop_pending", json_object_new_boolean(1));
 	double eta = -1;
 	if (sc->state == SCAN_RUNNING && sc->done > sc->run_done)
 		eta = (double)(mono_ns() - sc->run_mono_ns) / 1e9 / (sc->done - sc->run_done) *

@@ -87,6 +87,30 @@ void unmasked_tiles(struct pr_sheet_tile tiles[SHEET_TILES], const char *camera,
 	pr_image_free(&shot);
 }
 
+int unmasked_no_camera(const struct daemon *d, char *why, size_t size)
+{
+	static const char *const words[] = { "attaching", "ready", "offline", "being re-opened" };
+	for (uint32_t i = 0; i < d->nslots; i++)
+		if (d->slots[i].state == SLOT_READY || d->slots[i].state == SLOT_ATTACHING)
+			return 0;
+	int n = snprintf(why, size, "no camera is attached, so no set was shot (photorig cameras):");
+	for (uint32_t i = 0; i < d->nslots && n > 0 && (size_t)n < size; i++) {
+		const struct cam_slot *s = &d->slots[i];
+		n += snprintf(why + n, size - (size_t)n, "%s %s %s%s%.200s", i ? ";" : "", s->cfg.name,
+			      words[s->state], s->error[0] ? ": " : "", s->error);
+	}
+	return -1;
+}
+
+void unmasked_set_result(struct daemon *d, json_object *res)
+{
+	if (!d->op.client)
+		return;
+	json_object *e = pr_proto_event(PR_EV_SET_RESULT, d->op.req_id, 1);
+	json_object_object_add(e, "result", json_object_get(res));
+	ctl_send(d, d->op.client, e);
+}
+
 void plate_error_set(struct daemon *d, int cam, const char *msg)
 {
 	if (cam < 0 || (uint32_t)cam >= d->nslots)

@@ -37,6 +37,14 @@ void unmasked_event(struct daemon *d, const struct set_rec *set, const struct sh
 void unmasked_tiles(struct pr_sheet_tile tiles[SHEET_TILES], const char *camera,
 		    const char *path, const char *note);
 
+/* Loop: 0 when a camera may shoot a set (attached or attaching); else -1
+ * and why, naming each camera's state: a capture is refused then, and uses
+ * no set number. */
+int unmasked_no_camera(const struct daemon *d, char *why, size_t size);
+/* Loop: a finished set's result goes to the capture's requester at once
+ * (a set_result event), so `capture --count N` prints each set as it ends. */
+void unmasked_set_result(struct daemon *d, json_object *res);
+
 /* Plates that exist but could not be loaded (plate_op.c at start-up and
  * reload): the loader's message, kept per camera until a plate is saved. */
 void plate_error_set(struct daemon *d, int cam, const char *msg);

@@ -23,6 +23,11 @@ const char *client_socket_path(const char *opt)
 
 int conn_open(struct client_conn *c, const char *cmd, const char *socket_opt)
 {
+	return conn_open_ex(c, cmd, socket_opt, 0);
+}
+
+int conn_open_ex(struct client_conn *c, const char *cmd, const char *socket_opt, int quiet)
+{
 	memset(c, 0, sizeof(*c));
 	c->cmd = cmd;
 	c->fd = -1;
@@ -41,7 +46,9 @@ int conn_open(struct client_conn *c, const char *cmd, const char *socket_opt)
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 		return 0;
 	int e = errno;
-	if (e == ENOENT || e == ENOTDIR)
+	if (quiet)
+		;
+	else if (e == ENOENT || e == ENOTDIR)
 		fprintf(stderr, "photorig %s: photorigd is not running (no socket at %s)\n", cmd,
 			c->path);
 	else if (e == ECONNREFUSED)
@@ -108,6 +115,7 @@ long conn_read_line(struct client_conn *c, int timeout_ms, int quiet, const char
 		c->len -= c->consumed;
 		c->consumed = 0;
 	}
+	c->timed_out = 0;
 	int64_t deadline = timeout_ms >= 0 ? (pr_clock_ns(CLOCK_MONOTONIC) / 1000000) + timeout_ms : -1;
 	for (;;) {
 		char *nl = c->buf ? memchr(c->buf, '\n', c->len) : NULL;
@@ -134,6 +142,7 @@ long conn_read_line(struct client_conn *c, int timeout_ms, int quiet, const char
 		if (deadline >= 0) {
 			int64_t left = deadline - (pr_clock_ns(CLOCK_MONOTONIC) / 1000000);
 			if (left <= 0) {
+				c->timed_out = 1;
 				if (!quiet)
 					fprintf(stderr, "photorig %s: no answer from photorigd within "
 						"%d s\n", c->cmd, timeout_ms / 1000);
@@ -143,6 +152,8 @@ long conn_read_line(struct client_conn *c, int timeout_ms, int quiet, const char
 		}
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 		int r = poll(&pfd, 1, wait);
+		if (r < 0 && errno == EINTR && c->stop && *c->stop)
+			return -1; /* the user interrupted: c->stop says so */
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -185,6 +196,12 @@ static int closed_idle(const struct pr_reply *rep)
 int conn_call(struct client_conn *c, const struct pr_request *req, int timeout_ms,
 	      struct pr_reply *rep, int raw_json)
 {
+	return conn_call_ev(c, req, timeout_ms, rep, raw_json, NULL, NULL);
+}
+
+int conn_call_ev(struct client_conn *c, const struct pr_request *req, int timeout_ms,
+		 struct pr_reply *rep, int raw_json, conn_event_fn on_event, void *arg)
+{
 	int bar = isatty(STDERR_FILENO) && !raw_json, drawn = 0;
 	/* on a failed send, what the daemon said before closing is still read */
 	if (conn_send_request(c, req))
@@ -205,6 +222,11 @@ int conn_call(struct client_conn *c, const struct pr_request *req, int timeout_m
 			    !strcmp(rep->event, "progress")) {
 				progress_bar(rep->obj);
 				drawn = 1;
+			} else if (on_event && rep->has_id && rep->id == req->id &&
+				   strcmp(rep->event, "progress")) {
+				if (drawn) /* the bar's line is taken over */
+					fputs("\r\033[K", stderr);
+				on_event(rep->obj, rep->event, arg);
 			}
 			pr_reply_free(rep);
 			continue;
@@ -228,6 +250,13 @@ int conn_call(struct client_conn *c, const struct pr_request *req, int timeout_m
 int client_simple(const char *cmd, const char *socket_opt, const struct pr_request *req,
 		  int timeout_ms, int json, struct pr_reply *rep)
 {
+	return client_simple_ev(cmd, socket_opt, req, timeout_ms, json, rep, NULL, NULL);
+}
+
+int client_simple_ev(const char *cmd, const char *socket_opt, const struct pr_request *req,
+		     int timeout_ms, int json, struct pr_reply *rep, conn_event_fn on_event,
+		     void *arg)
+{
 	/* Connected a moment before a storm of other connections, a client can
 	 * be closed as idle before its request arrives: then it sends it again,
 	 * a few times, as nothing of it ran. */
@@ -235,7 +264,7 @@ int client_simple(const char *cmd, const char *socket_opt, const struct pr_reque
 		struct client_conn c;
 		if (conn_open(&c, cmd, socket_opt))
 			return 1;
-		int rc = conn_call(&c, req, timeout_ms, rep, json);
+		int rc = conn_call_ev(&c, req, timeout_ms, rep, json, on_event, arg);
 		conn_close(&c);
 		if (rc)
 			return 1;

@@ -20,13 +20,16 @@ struct client_conn {
 	char *buf;                /* received, not yet returned */
 	size_t len, cap;
 	size_t consumed;          /* bytes of the line returned last */
+	int timed_out;            /* conn_read_line returned -1 for its timeout */
+	const volatile int *stop; /* when set (by a signal handler), reads give up */
 };
 
 /* The socket path from --socket (may be NULL), the environment, the default. */
 const char *client_socket_path(const char *opt);
 
-/* Connect; prints why not and returns -1. */
+/* Connect; prints why not (unless quiet) and returns -1. */
 int conn_open(struct client_conn *c, const char *cmd, const char *socket_opt);
+int conn_open_ex(struct client_conn *c, const char *cmd, const char *socket_opt, int quiet);
 void conn_close(struct client_conn *c);
 /* Send raw bytes. */
 int conn_send(struct client_conn *c, const void *data, size_t len);
@@ -42,10 +45,18 @@ long conn_read_line(struct client_conn *c, int timeout_ms, int quiet, const char
  * the daemon answered (ok or not), -1 when it did not. */
 int conn_call(struct client_conn *c, const struct pr_request *req, int timeout_ms,
 	      struct pr_reply *rep, int raw_json);
+/* The same, handing the request's own events other than progress (a
+ * capture's set_result) to on_event as they come. */
+typedef void (*conn_event_fn)(json_object *ev, const char *name, void *arg);
+int conn_call_ev(struct client_conn *c, const struct pr_request *req, int timeout_ms,
+		 struct pr_reply *rep, int raw_json, conn_event_fn on_event, void *arg);
 
 /* One shot: open, call, close. Returns the exit status: 0 when the reply
  * is ok, 1 otherwise (the daemon's error printed). rep is filled on 0. */
 int client_simple(const char *cmd, const char *socket_opt, const struct pr_request *req,
 		  int timeout_ms, int json, struct pr_reply *rep);
+int client_simple_ev(const char *cmd, const char *socket_opt, const struct pr_request *req,
+		     int timeout_ms, int json, struct pr_reply *rep, conn_event_fn on_event,
+		     void *arg);
 
 #endif

@@ -27,6 +27,11 @@
 static const char bench_usage[] =
 	"usage: photorig bench [--size WxH] [--threads N] [--repeat N] [--frames N]\n"
 	"                      [--method M] [--json] [PLATE SHOT...]\n"
+	"       photorig bench --rig [--cameras 4,8] [--size WxH] [--sets N] ...\n"
+	"\n"
+	"--rig measures a whole rig instead: photorigd on simulated cameras, sets per\n"
+	"minute, trigger to last file, trigger spread ('photorig bench --rig --help'\n"
+	"lists its options).\n"
 	"\n"
 	"Times each stage of masking a shot and prints, per stage, the best time of\n"
 	"--repeat runs and the megapixels per second: decode (JPEG), plate model (built\n"

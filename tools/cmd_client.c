@@ -134,11 +134,29 @@ static void show_status(json_object *r)
 		       pr_json_str(sess, "dir", "?"), (long long)pr_json_int(sess, "next_set", 0));
 	else
 		printf("no session (start one: photorig session start NAME)\n");
+	json_object *sc = NULL;
+	json_object_object_get_ex(r, "scan", &sc);
+	const char *sstate = sc ? pr_json_str(sc, "state", "") : "";
+	int scanning = !strcmp(sstate, "running") || !strcmp(sstate, "paused");
 	if (json_object_object_get_ex(r, "busy", &busy) && busy)
 		printf("busy: %s, %lld of %lld done\n", pr_json_str(busy, "what", "?"),
 		       (long long)pr_json_int(busy, "done", 0), (long long)pr_json_int(busy, "total", 0));
-	else
+	else if (!scanning)
 		printf("idle\n");
+	if (scanning && !strcmp(sstate, "running")) {
+		double eta = pr_json_double(sc, "eta_s", -1);
+		printf("scan %lld running (%s): step %lld of %lld at %.4g degrees, %lld done",
+		       (long long)pr_json_int(sc, "scan", 0), pr_json_str(sc, "phase", "?"),
+		       (long long)pr_json_int(sc, "step", 0), (long long)pr_json_int(sc, "steps", 0),
+		       pr_json_double(sc, "angle", 0), (long long)pr_json_int(sc, "steps_done", 0));
+		if (eta >= 0)
+			printf(", about %d:%02d left", (int)eta / 60, (int)eta % 60);
+		printf("\n");
+	} else if (scanning) {
+		printf("scan %lld PAUSED at step %lld of %lld: %s (photorig scan resume)\n",
+		       (long long)pr_json_int(sc, "scan", 0), (long long)pr_json_int(sc, "step", 0),
+		       (long long)pr_json_int(sc, "steps", 0), pr_json_str(sc, "reason", "?"));
+	}
 	printf("masks in the queue: %lld\n", (long long)pr_json_int(r, "mask_queue", 0));
 	json_object *disk;
 	if (json_object_object_get_ex(r, "disk", &disk) && disk)
@@ -239,13 +257,31 @@ void client_show_set(json_object *s)
 	}
 }
 
+/* Sets printed as they ended (set_result events), so the reply's list
+ * repeats none of them. */
+static int64_t last_shown_set;
+
+static void live_set(json_object *ev, const char *name, void *arg)
+{
+	(void)arg;
+	json_object *res;
+	if (strcmp(name, "set_result") || !json_object_object_get_ex(ev, "result", &res))
+		return;
+	client_show_set(res);
+	fflush(stdout);
+	last_shown_set = pr_json_int(res, "set", 0);
+}
+
 static void show_capture(json_object *r)
 {
 	json_object *sets;
 	if (!json_object_object_get_ex(r, "sets", &sets))
 		return;
-	for (size_t i = 0; i < json_object_array_length(sets); i++)
-		client_show_set(json_object_array_get_idx(sets, i));
+	for (size_t i = 0; i < json_object_array_length(sets); i++) {
+		json_object *s = json_object_array_get_idx(sets, i);
+		if (pr_json_int(s, "set", 0) > last_shown_set)
+			client_show_set(s);
+	}
 }
 
 /* A capture whose sets were complete but left shots unmasked has its own
@@ -285,7 +321,8 @@ static int run_verdict(int argc, char **argv, enum pr_op op, const char *usage,
 		snprintf(req.camera, sizeof(req.camera), "%s", o.camera);
 	}
 	struct pr_reply rep = { 0 };
-	rc = client_simple(argv[0], o.socket, &req, timeout_ms, o.json, &rep);
+	rc = client_simple_ev(argv[0], o.socket, &req, timeout_ms, o.json, &rep,
+			      op == PR_OP_CAPTURE && !o.json ? live_set : NULL, NULL);
 	if (rep.obj && !o.json && show)
 		show(rep.obj);
 	if (!rc && verdict)
@@ -338,9 +375,11 @@ int cmd_capture(int argc, char **argv)
 {
 	return run_verdict(argc, argv, PR_OP_CAPTURE,
 		   "usage: photorig capture [--count N] [--socket PATH] [--json]\n\n"
-		   "Fires every camera together, N times (default 1), into the active session.\n"
-		   "Each set's originals are saved as they arrive and masked against each\n"
-		   "camera's plate. A shot saved but not masked (no plate, a plate that could\n"
+		   "Fires every camera together, N times (default 1), into the active session,\n"
+		   "and prints each set's result as it ends. Each set's originals are saved as\n"
+		   "they arrive and masked against each camera's plate. A capture when no\n"
+		   "camera is attached is refused, with each camera's state, and uses no set\n"
+		   "number. A shot saved but not masked (no plate, a plate that could\n"
 		   "not be read or was recorded with other settings, a mask that failed) is\n"
 		   "named with its camera and why.\n\n"
 		   "  --count N       capture sets, one after another\n" COMMON_HELP

@@ -8,16 +8,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_follow.h"
 #include "cli_util.h"
 #include "client_conn.h"
 #include "cmd.h"
 
 static const char scan_usage[] =
-	"usage: photorig scan start [--steps N] [--degrees D] [--settle-ms MS] [--socket PATH] [--json]\n"
+	"usage: photorig scan start [--steps N] [--degrees D] [--settle-ms MS] [--detach]\n"
+	"                           [--socket PATH] [--json]\n"
 	"       photorig scan pause|resume|stop|status [--socket PATH] [--json]\n"
 	"\n"
 	"start   turns the table step by step and shoots a set at each angle, in the\n"
-	"        active session (with none, a new session scan-DATE-TIME is opened).\n"
+	"        active session, and follows the scan live until it ends (--detach:\n"
+	"        return at once; Ctrl-C detaches, the scan goes on).\n"
+	"        (With no active session, a new session scan-DATE-TIME is opened.)\n"
 	"        Step i of N is at D*i/N degrees from where the table stands now.\n"
 	"        Defaults from [turntable] steps, degrees, settle_ms.\n"
 	"pause   pauses after the turn or set in progress; resume continues.\n"
@@ -29,9 +33,32 @@ static const char scan_usage[] =
 	"\n"
 	"  --socket PATH   photorigd's socket (default: $PHOTORIG_SOCKET, else\n"
 	"                  " PHOTORIG_DEFAULT_SOCKET ")\n"
-	"  --json          print the daemon's JSON reply instead of text\n";
+	"  --detach        scan start: return once the scan is started\n"
+	"  --json          print the daemon's JSON reply instead of text (implies\n"
+	"                  --detach)\n"
+	"  -h, --help      this text\n";
 
-static void show_scan(json_object *sc, int tty)
+static int scan_over(json_object *sc)
+{
+	const char *state = pr_json_str(sc, "state", "");
+	return !strcmp(state, "done") || !strcmp(state, "stopped");
+}
+
+static void print_bar(json_object *sc)
+{
+	long long steps = (long long)pr_json_int(sc, "steps", 0);
+	long long done = (long long)pr_json_int(sc, "steps_done", 0);
+	int width = 40, full = steps > 0 ? (int)(done * width / steps) : 0;
+	printf("[");
+	for (int i = 0; i < width; i++)
+		putchar(i < full ? '#' : '.');
+	printf("] ");
+}
+
+/* What the scan is doing, in words that fit its state: a finished or
+ * stopped scan has no current step; a stop asked during a step says it
+ * stops after it, with no time left to count. */
+static void show_scan(json_object *sc, int tty, enum pr_op op)
 {
 	if (!sc || json_object_is_type(sc, json_type_null)) {
 		printf("no scan in the active session\n");
@@ -40,25 +67,33 @@ static void show_scan(json_object *sc, int tty)
 	long long steps = (long long)pr_json_int(sc, "steps", 0);
 	long long done = (long long)pr_json_int(sc, "steps_done", 0);
 	const char *state = pr_json_str(sc, "state", "?");
-	printf("scan %lld of session %s: %s", (long long)pr_json_int(sc, "scan", 0),
-	       pr_json_str(sc, "session", "?"), state);
-	if (!strcmp(state, "running"))
-		printf(" (%s)", pr_json_str(sc, "phase", "?"));
-	printf("\n");
-	if (tty && steps > 0) {
-		int width = 40, full = (int)(done * width / steps);
-		printf("[");
-		for (int i = 0; i < width; i++)
-			putchar(i < full ? '#' : '.');
-		printf("] ");
+	long long id = (long long)pr_json_int(sc, "scan", 0);
+	const char *session = pr_json_str(sc, "session", "?");
+	if (!strcmp(state, "done")) {
+		printf("scan %lld of session %s finished: %lld of %lld steps shot\n", id, session, done,
+		       steps);
+	} else if (!strcmp(state, "stopped")) {
+		printf("scan %lld of session %s stopped after %lld of %lld steps (their sets stay "
+		       "in the session)\n", id, session, done, steps);
+	} else if (op == PR_OP_SCAN_STOP || pr_json_bool(sc, "stop_pending", 0)) {
+		printf("scan %lld of session %s stops after the step in progress (step %lld of "
+		       "%lld); %lld done\n", id, session, (long long)pr_json_int(sc, "step", 0),
+		       steps, done);
+	} else {
+		printf("scan %lld of session %s: %s", id, session, state);
+		if (!strcmp(state, "running"))
+			printf(" (%s)", pr_json_str(sc, "phase", "?"));
+		printf("\n");
+		if (tty && steps > 0)
+			print_bar(sc);
+		printf("%lld of %lld steps done; step %lld at %.4g degrees, table at %.4g degrees",
+		       done, steps, (long long)pr_json_int(sc, "step", 0),
+		       pr_json_double(sc, "angle", 0), pr_json_double(sc, "table_angle", 0));
+		double eta = pr_json_double(sc, "eta_s", -1);
+		if (eta >= 0 && !strcmp(state, "running"))
+			printf(", about %d:%02d left", (int)eta / 60, (int)eta % 60);
+		printf("\n");
 	}
-	printf("%lld of %lld steps done; step %lld at %.4g degrees, table at %.4g degrees",
-	       done, steps, (long long)pr_json_int(sc, "step", 0), pr_json_double(sc, "angle", 0),
-	       pr_json_double(sc, "table_angle", 0));
-	double eta = pr_json_double(sc, "eta_s", -1);
-	if (eta >= 0)
-		printf(", about %d:%02d left", (int)eta / 60, (int)eta % 60);
-	printf("\n");
 	json_object *inc;
 	if (json_object_object_get_ex(sc, "incomplete_steps", &inc) &&
 	    json_object_array_length(inc) > 0) {
@@ -71,16 +106,122 @@ static void show_scan(json_object *sc, int tty)
 		printf("paused: %s\n", pr_json_str(sc, "reason", ""));
 }
 
+/* scan start, followed live: the start is sent once the watch connection
+ * is open, so no step can pass unseen. */
+struct live {
+	const char *sock;
+	struct pr_request req;
+	int tty, rc, started, drawn, over;
+	uint32_t id;
+};
+
+static int live_connected(void *arg, int again)
+{
+	struct live *lv = arg;
+	if (again) {
+		/* photorigd restarted: the scan goes on paused or not; say where it is */
+		struct pr_request st;
+		struct pr_reply rep = { 0 };
+		json_object *sc = NULL;
+		pr_request_init(&st, PR_OP_SCAN_STATUS, 2);
+		if (!client_simple("scan", lv->sock, &st, 30000, 0, &rep) &&
+		    json_object_object_get_ex(rep.obj, "scan", &sc) && sc && scan_over(sc)) {
+			show_scan(sc, 0, PR_OP_SCAN_STATUS);
+			lv->over = 1;
+		}
+		pr_reply_free(&rep);
+		return lv->over;
+	}
+	struct pr_reply rep = { 0 };
+	lv->rc = client_simple("scan", lv->sock, &lv->req, 30000, 0, &rep);
+	json_object *sc = NULL;
+	if (!lv->rc && json_object_object_get_ex(rep.obj, "scan", &sc) && sc) {
+		lv->id = (uint32_t)pr_json_int(sc, "scan", 0);
+		printf("scan %u of session %s started: %lld steps over %.4g degrees (Ctrl-C "
+		       "detaches; the scan goes on)\n", lv->id, pr_json_str(sc, "session", "?"),
+		       (long long)pr_json_int(sc, "steps", 0), pr_json_double(sc, "degrees", 0));
+		fflush(stdout);
+		lv->started = 1;
+	}
+	pr_reply_free(&rep);
+	return !lv->started;
+}
+
+static int live_event(json_object *e, const char *name, void *arg)
+{
+	struct live *lv = arg;
+	if (strcmp(name, "scan") || (uint32_t)pr_json_int(e, "scan", 0) != lv->id)
+		return 0;
+	const char *what = pr_json_str(e, "what", "");
+	long long steps = (long long)pr_json_int(e, "steps", 0);
+	long long done = (long long)pr_json_int(e, "steps_done", 0);
+	if (scan_over(e)) {
+		if (lv->drawn)
+			printf("\n");
+		show_scan(e, 0, PR_OP_SCAN_STATUS);
+		lv->over = 1;
+		return 1;
+	}
+	if (!strcmp(what, "paused") || !strcmp(what, "pausing") || !strcmp(what, "resumed") ||
+	    !strcmp(what, "stopping") || !strcmp(what, "retry")) {
+		if (lv->drawn)
+			printf("\n");
+		lv->drawn = 0;
+		printf("scan %u: %s at step %lld of %lld%s%s\n", lv->id, what,
+		       (long long)pr_json_int(e, "step", 0), steps,
+		       pr_json_str(e, "reason", NULL) ? ": " : "", pr_json_str(e, "reason", ""));
+	} else if (!strcmp(what, "step")) {
+		double eta = pr_json_double(e, "eta_s", -1);
+		if (lv->tty) {
+			printf("\r");
+			print_bar(e);
+			printf("%lld/%lld steps", done, steps);
+			if (eta >= 0)
+				printf(", about %d:%02d left   ", (int)eta / 60, (int)eta % 60);
+			lv->drawn = 1;
+		} else {
+			printf("scan %u: %lld of %lld steps done", lv->id, done, steps);
+			if (eta >= 0)
+				printf(", about %d:%02d left", (int)eta / 60, (int)eta % 60);
+			printf("\n");
+		}
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int scan_follow(const char *sock, const struct pr_request *req)
+{
+	struct live lv = { .sock = sock, .req = *req, .tty = isatty(STDOUT_FILENO) };
+	struct follow f = { .cmd = "scan", .socket = sock, .reconnect = 1,
+			    .on_event = live_event, .on_connected = live_connected, .arg = &lv };
+	enum follow_end end = cli_follow(&f);
+	if (!lv.started)
+		return lv.rc ? lv.rc : 1;
+	if (end == FOLLOW_INTERRUPTED) {
+		printf("%sdetached: scan %u goes on in photorigd (photorig scan status, photorig "
+		       "scan stop)\n", lv.drawn ? "\n" : "", lv.id);
+		return 0;
+	}
+	if (!lv.over) {
+		fprintf(stderr, "photorig scan: lost photorigd while following scan %u\n", lv.id);
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	const char *sock = NULL, *action = NULL;
-	int json = 0;
+	int json = 0, detach = 0;
 	struct pr_request req;
 	pr_request_init(&req, PR_OP_SCAN_STATUS, 1);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--json")) {
 			json = 1;
+		} else if (!strcmp(a, "--detach")) {
+			detach = 1;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(scan_usage, stdout);
 			return 0;
@@ -127,12 +268,18 @@ int cmd_scan(int argc, char **argv)
 		fputs(scan_usage, stderr);
 		return 2;
 	}
+	if (detach && req.op != PR_OP_SCAN_START) {
+		fputs(scan_usage, stderr);
+		return 2;
+	}
+	if (req.op == PR_OP_SCAN_START && !detach && !json)
+		return scan_follow(sock, &req);
 	struct pr_reply rep = { 0 };
 	int rc = client_simple("scan", sock, &req, 30000, json, &rep);
 	if (!rc && !json) {
 		json_object *sc = NULL;
 		json_object_object_get_ex(rep.obj, "scan", &sc);
-		show_scan(sc, isatty(STDOUT_FILENO));
+		show_scan(sc, isatty(STDOUT_FILENO), req.op);
 	}
 	pr_reply_free(&rep);
 	return rc;

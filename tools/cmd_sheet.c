@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_util.h"
+#include "client_conn.h"
 #include "cmd.h"
 #include "cmd_sheet_session.h"
 #include "imageio.h"
@@ -24,7 +26,10 @@ static const char sheet_usage[] =
 	"usage: photorig sheet --out FILE.png [--masks DIR] [--tile-width N] [--columns N]\n"
 	"                      [--row LABEL] TILE... [--row LABEL TILE...]\n"
 	"       photorig sheet SESSION [--set N] [--out FILE.png] [--tile-width N] [--columns N]\n"
+	"                      [--socket PATH | -c CONFIG]\n"
 	"\n"
+	"SESSION is a session folder, or a session's name: photorigd (--socket, or the\n"
+	"socket of -c CONFIG) says where that session's folder is.\n"
 	"With a session folder (photorigd's output_root/NAME), rebuilds its contact sheets\n"
 	"offline, without the daemon, from manifest.json, the originals and CAMERA/masks/*.png:\n"
 	"with --set N the set's sheet, SESSION/sheets/set_NNNN.png; without, the session\n"
@@ -47,9 +52,10 @@ static const char sheet_usage[] =
 	"                    --row form an unlabelled row\n"
 	"  --tile-width N    thumbnail width in pixels (default 320)\n"
 	"  --columns N       tiles per line within a row (default: all on one line)\n"
+	"  --socket PATH     photorigd's socket, to find a session by name\n"
 	"  -h, --help        this text\n";
 
-enum { S_OUT = 256, S_MASKS, S_ROW, S_TILE_W, S_COLUMNS, S_SET };
+enum { S_OUT = 256, S_MASKS, S_ROW, S_TILE_W, S_COLUMNS, S_SET, S_SOCKET };
 
 static const struct option sheet_options[] = {
 	{ "out", required_argument, NULL, S_OUT },
@@ -58,6 +64,7 @@ static const struct option sheet_options[] = {
 	{ "tile-width", required_argument, NULL, S_TILE_W },
 	{ "columns", required_argument, NULL, S_COLUMNS },
 	{ "set", required_argument, NULL, S_SET },
+	{ "socket", required_argument, NULL, S_SOCKET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -66,6 +73,34 @@ static int is_dir(const char *path)
 {
 	struct stat st;
 	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+/* The folder of the session called name, as photorigd's session list has
+ * it (malloc'd), or NULL after saying why. */
+static char *session_dir_by_name(const char *name, const char *sock)
+{
+	struct pr_request req;
+	struct pr_reply rep = { 0 };
+	json_object *list;
+	char *dir = NULL;
+	pr_request_init(&req, PR_OP_SESSION_LIST, 1);
+	if (client_simple("sheet", sock, &req, 30000, 0, &rep)) {
+		fprintf(stderr, "photorig sheet: '%s' is no folder here, and photorigd could not be "
+			"asked where session %s is: give the session's folder\n", name, name);
+		pr_reply_free(&rep);
+		return NULL;
+	}
+	if (json_object_object_get_ex(rep.obj, "sessions", &list))
+		for (size_t i = 0; i < json_object_array_length(list) && !dir; i++) {
+			json_object *s = json_object_array_get_idx(list, i);
+			if (!strcmp(pr_json_str(s, "name", ""), name) && pr_json_str(s, "dir", NULL))
+				dir = strdup(pr_json_str(s, "dir", ""));
+		}
+	if (!dir)
+		fprintf(stderr, "photorig sheet: photorigd has no session '%s' (photorig session "
+			"list)\n", name);
+	pr_reply_free(&rep);
+	return dir;
 }
 
 struct item {
@@ -153,7 +188,7 @@ int cmd_sheet(int argc, char **argv)
 {
 	struct pr_sheet_options o;
 	struct pr_error err;
-	const char *out = NULL, *masks = NULL;
+	const char *out = NULL, *masks = NULL, *sock = NULL;
 	uint32_t set = 0;
 	int has_set = 0, tile_w_given = 0;
 	struct item *items = calloc((size_t)argc + 1, sizeof(*items));
@@ -173,6 +208,7 @@ int cmd_sheet(int argc, char **argv)
 		case 1: items[nitems++] = (struct item){ 0, optarg }; ntiles++; break;
 		case S_ROW: items[nitems++] = (struct item){ 1, optarg }; nrows++; break;
 		case S_OUT: out = optarg; break;
+		case S_SOCKET: sock = optarg; break;
 		case S_MASKS: masks = optarg; break;
 		case S_TILE_W:
 			if (cli_parse_u32("sheet", "tile-width", optarg, 16, 4096, &o.tile_width))
@@ -206,6 +242,19 @@ int cmd_sheet(int argc, char **argv)
 		free(items);
 		return sheet_session(dir, has_set ? (int64_t)set : -1, out,
 				     tile_w_given ? o.tile_width : 0, o.columns);
+	}
+	/* a session's name (not a file): photorigd knows its folder */
+	char why[128];
+	if (nitems == 1 && !nrows && !masks && !out && access(items[0].text, F_OK) &&
+	    !pr_proto_check_name(items[0].text, why, sizeof(why))) {
+		char *dir = session_dir_by_name(items[0].text, sock);
+		free(items);
+		if (!dir)
+			return 1;
+		status = sheet_session(dir, has_set ? (int64_t)set : -1, NULL,
+				       tile_w_given ? o.tile_width : 0, o.columns);
+		free(dir);
+		return status;
 	}
 	if (has_set) {
 		fprintf(stderr, "photorig sheet: --set goes with a session folder\n");

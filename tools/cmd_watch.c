@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cli_follow.h"
 #include "cli_util.h"
 #include "client_conn.h"
 #include "cmd.h"
@@ -53,6 +54,12 @@ static void show_event(json_object *e, const char *name)
 		client_print_transient(p);
 		printf("\n");
 	}
+	else if (!strcmp(name, "scan") && (!strcmp(pr_json_str(e, "state", ""), "done") ||
+					    !strcmp(pr_json_str(e, "state", ""), "stopped")))
+		/* an ended scan has no step in hand */
+		printf("scan %lld: %s, %lld of %lld steps done\n", (long long)pr_json_int(e, "scan", 0),
+		       pr_json_str(e, "what", "?"), (long long)pr_json_int(e, "steps_done", 0),
+		       (long long)pr_json_int(e, "steps", 0));
 	else if (!strcmp(name, "scan")) {
 		printf("scan %lld: %s, step %lld of %lld at %.4g degrees, %lld done",
 		       (long long)pr_json_int(e, "scan", 0), pr_json_str(e, "what", "?"),
@@ -70,71 +77,73 @@ static void show_event(json_object *e, const char *name)
 	fflush(stdout);
 }
 
+static const char watch_usage[] =
+	"usage: photorig watch [--socket PATH] [--json] [--no-reconnect]\n\n"
+	"Prints photorigd's events as they happen, one line each, until interrupted:\n"
+	"sets triggered, files saved, masks written, shots saved but not masked,\n"
+	"backdrop composites and contact sheets written, sets complete, scan steps,\n"
+	"plates saved, errors. When photorigd restarts, watch says so and reconnects\n"
+	"(trying every second for 60 s).\n\n"
+	"  --socket PATH   photorigd's socket (default: $PHOTORIG_SOCKET, else\n"
+	"                  " PHOTORIG_DEFAULT_SOCKET ")\n"
+	"  --json          the events as photorigd sends them, one JSON object a line\n"
+	"  --no-reconnect  end when photorigd goes away\n"
+	"  -h, --help      this text\n\n"
+	"Exit status: 0 when interrupted, 1 when photorigd went away and did not\n"
+	"come back (or could not be reached), 2 on a usage error.\n";
+
+static int watch_event(json_object *ev, const char *name, void *arg)
+{
+	(void)arg;
+	show_event(ev, name);
+	return 0;
+}
+
 int cmd_watch(int argc, char **argv)
 {
-	const char *sock = NULL;
-	int json = 0;
+	struct follow f = { .cmd = "watch", .reconnect = 1, .on_event = watch_event };
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
-			json = 1;
+			f.raw_json = 1;
+		} else if (!strcmp(argv[i], "--no-reconnect")) {
+			f.reconnect = 0;
 		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
-			sock = argv[++i];
+			f.socket = argv[++i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: photorig watch [--socket PATH] [--json]\n\n"
-			       "Prints photorigd's events as they happen until interrupted.\n");
+			fputs(watch_usage, stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "photorig watch: unknown argument '%s'\n", argv[i]);
+			fprintf(stderr, "photorig watch: unknown argument '%s'\n%s", argv[i], watch_usage);
 			return 2;
 		}
 	}
-	struct client_conn c;
-	struct pr_request req;
-	struct pr_reply rep = { 0 };
-	if (conn_open(&c, "watch", sock))
-		return 1;
-	pr_request_init(&req, PR_OP_WATCH, 1);
-	if (conn_call(&c, &req, 30000, &rep, json) || !rep.ok) {
-		if (rep.obj)
-			fprintf(stderr, "photorig watch: %s\n", rep.error);
-		pr_reply_free(&rep);
-		conn_close(&c);
-		return 1;
-	}
-	pr_reply_free(&rep);
-	for (;;) {
-		const char *line;
-		struct pr_error err;
-		long n = conn_read_line(&c, -1, 0, &line);
-		if (n < 0)
-			break;
-		if (json) {
-			printf("%s\n", line);
-			fflush(stdout);
-			continue;
-		}
-		if (pr_proto_decode_reply(line, (size_t)n, &rep, &err) == 0) {
-			if (rep.kind == PR_REPLY_EVENT)
-				show_event(rep.obj, rep.event);
-			pr_reply_free(&rep);
-		}
-	}
-	conn_close(&c);
-	return 0;
+	return cli_follow(&f) == FOLLOW_LOST ? 1 : 0;
 }
 
 int cmd_raw(int argc, char **argv)
 {
 	const char *sock = NULL;
 	uint32_t timeout_s = 10;
+	static const char raw_usage[] =
+		"usage: photorig raw [--socket PATH] [--timeout S] < LINES\n\n"
+		"Sends its input to photorigd byte for byte (one JSON request a line, see\n"
+		"core/protocol/protocol.h), then prints every line photorigd answers until it\n"
+		"has been silent for S seconds. For scripts and tests.\n\n"
+		"  --socket PATH   photorigd's socket (default: $PHOTORIG_SOCKET, else\n"
+		"                  " PHOTORIG_DEFAULT_SOCKET ")\n"
+		"  --timeout S     seconds to wait for more replies (default 10, 1..3600)\n"
+		"  -h, --help      this text\n";
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--socket") && i + 1 < argc)
 			sock = argv[++i];
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
 			if (cli_parse_u32("raw", "timeout", argv[++i], 1, 3600, &timeout_s))
 				return 2;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(raw_usage, stdout);
+			return 0;
 		} else {
-			fprintf(stderr, "usage: photorig raw [--socket PATH] [--timeout S] < LINES\n");
+			fprintf(stderr, "photorig raw: unknown argument '%s'\n%s", argv[i], raw_usage);
 			return 2;
 		}
 	}

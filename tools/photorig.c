@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_global.h"
 #include "cmd.h"
 
 struct command {
@@ -40,7 +41,12 @@ static void usage(FILE *out)
 	fprintf(out, "usage: photorig COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'photorig COMMAND --help' describes each command.\n");
+	fprintf(out, "\nglobal options, before or after the command:\n"
+		"  --socket PATH   photorigd's socket (default: $PHOTORIG_SOCKET, else\n"
+		"                  /run/photorig/control.sock)\n"
+		"  -c FILE         take the socket from photorigd's config FILE\n"
+		"  --json          the daemon's JSON replies, for scripts\n"
+		"\n'photorig COMMAND --help' describes each command.\n");
 }
 
 /* Masking a 24 MP shot allocates and frees full-frame planes of 24 to 100
@@ -59,22 +65,50 @@ static void keep_freed_memory(void)
 int main(int argc, char **argv)
 {
 	keep_freed_memory();
-	if (argc < 2) {
+	int n;
+	char **v;
+	int rc = cli_global_args(argc, argv, &n, &v);
+	if (rc == 2)
+		return 2;
+	if (rc < 0) {
+		const char *a = argc > 1 ? argv[argc > 1 ? 1 : 0] : NULL;
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
+			    !strcmp(argv[i], "--version"))
+				a = argv[i];
+		if (a && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
+			usage(stdout);
+			return 0;
+		}
+		if (a && !strcmp(a, "--version")) {
+			printf("photorig %s\n", PHOTORIG_VERSION);
+			return 0;
+		}
+		if (a && a[0] == '-')
+			fprintf(stderr, "photorig: unknown option '%s' before the command\n", a);
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+	if (!strcmp(v[0], "help")) {
+		free(v);
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("photorig %s\n", PHOTORIG_VERSION);
-		return 0;
+	const char *names[sizeof(commands) / sizeof(commands[0])];
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		names[i] = commands[i].name;
+		if (!strcmp(v[0], commands[i].name)) {
+			rc = commands[i].run(n, v);
+			free(v);
+			return rc;
+		}
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "photorig: unknown command '%s'\n", argv[1]);
+	const char *near = cli_suggest(v[0], names, sizeof(names) / sizeof(names[0]));
+	if (near)
+		fprintf(stderr, "photorig: unknown command '%s': did you mean '%s'?\n", v[0], near);
+	else
+		fprintf(stderr, "photorig: unknown command '%s'\n", v[0]);
+	free(v);
 	usage(stderr);
 	return 2;
 }

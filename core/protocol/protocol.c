@@ -47,6 +47,7 @@ static const char *const event_names[PR_EV_COUNT] = {
 	[PR_EV_BACKDROP_WRITTEN] = "backdrop_written",
 	[PR_EV_SHEET_WRITTEN] = "sheet_written",
 	[PR_EV_MASK_SKIPPED] = "mask_skipped",
+	[PR_EV_SET_RESULT] = "set_result",
 };
 
 /* F_TARGET: a name or "*"; F_TEXT: printable text of 1..max bytes */

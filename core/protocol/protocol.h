@@ -147,6 +147,7 @@ enum pr_event {
 	PR_EV_BACKDROP_WRITTEN,     /* a shot's backdrop composite was written */
 	PR_EV_SHEET_WRITTEN,        /* a set's contact sheet was written */
 	PR_EV_MASK_SKIPPED,         /* a shot was saved but not masked (no plate, ...) */
+	PR_EV_SET_RESULT,           /* to a capture's requester: one set's result, as it ends */
 	PR_EV_COUNT
 };
 const char *pr_event_name(enum pr_event ev);

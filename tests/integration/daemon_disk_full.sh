@@ -226,10 +226,10 @@ scan_state() { pr scan status --json 2>/dev/null | jq -r '.scan.state // "none"'
 scan_is() { [ "$(scan_state)" = "$1" ]; }
 settled 6 || fail "set 6's masks and sheets did not finish"
 fill_to $((2 * 1048576)) || fail "fill"
-expect_status 1 "a scan start with 2 MB free is refused" -- pr scan start --steps 3 --settle-ms 100
+expect_status 1 "a scan start with 2 MB free is refused" -- pr scan start --detach --steps 3 --settle-ms 100
 expect_output "disk full.*min_free_mb = 4" "saying why"
 rm -f "$FILLER".*
-expect_status 0 "scan start with room" -- pr scan start --steps 3 --settle-ms 100
+expect_status 0 "scan start with room" -- pr scan start --detach --steps 3 --settle-ms 100
 wait_for 20 grep -q '"ev":"set_begun","set":7' "$S/journal.jsonl" || fail "the first step's set did not begin"
 fill_to $((2 * 1048576)) || fail "fill"
 wait_for 30 scan_is paused && pass "the scan paused before the next step" || fail "scan state $(scan_state)"

@@ -1,7 +1,9 @@
 # A 12-step turntable scan: sim cameras, the GRBL simulator on a real pty.
 # 12 complete sets at 0, 30, ... 330 degrees in the manifest and journal,
 # the exact G-code the controller received, progress events for watchers
-# and scan status with its reason-free "done".
+# and scan status with its reason-free "done". `scan start` follows the scan
+# live until it ends (a line per step, then how it ended, no "step 12 at 0
+# degrees"); text `status` shows the running scan.
 . "$(dirname "$0")/lib.inc"
 . "$(dirname "$0")/daemon.inc"
 . "$(dirname "$0")/scan.inc"
@@ -14,11 +16,25 @@ expect_status 0 "session" -- pr session start turn-1
 "$P" watch --socket "$SOCK" > "$RIG/watch.out" 2>&1 &
 WPID=$!
 sleep 0.3
-expect_status 0 "scan start" -- pr scan start --steps 12 --degrees 360 --settle-ms 100
-expect_output 'scan 1 of session turn-1: running' "the scan runs"
+pr scan start --steps 12 --degrees 360 --settle-ms 100 > "$RIG/follow.out" 2>&1 &
+FPID=$!
+wait_for 30 grep -q 'scan 1 of session turn-1 started: 12 steps over 360 degrees' "$RIG/follow.out" &&
+	pass "scan start: the scan runs" || fail "scan start: $(cat "$RIG/follow.out")"
+expect_status 0 "status during the scan" -- pr status
+expect_output '^scan 1 running \((turning|settling|shooting|idle)\): step [0-9]+ of 12 at [0-9.]+ degrees' \
+	"text status shows the running scan"
+if printf '%s\n' "$OUT" | grep -qx idle; then fail "status says idle during a scan"; else pass "status does not say idle"; fi
 expect_status 1 "a capture during the scan is refused" -- pr capture
 expect_output 'busy: a turntable scan is running' "as busy"
 wait_for 120 scan_is done && pass "scan done" || fail "scan state $(scan_state)"
+for i in $(seq 1 100); do kill -0 "$FPID" 2>/dev/null || break; sleep 0.1; done
+wait "$FPID"; st=$?
+cat "$RIG/follow.out"
+[ "$st" = 0 ] && pass "scan start returned 0 once the scan ended" || fail "scan start exit $st"
+grep -q '^scan 1: 12 of 12 steps done' "$RIG/follow.out" && grep -q '^scan 1: 5 of 12 steps done' "$RIG/follow.out" &&
+	pass "scan start printed each step live" || fail "no step lines"
+grep -q '^scan 1 of session turn-1 finished: 12 of 12 steps shot$' "$RIG/follow.out" &&
+	pass "scan start said how it ended" || fail "no end line"
 kill "$WPID" 2>/dev/null; wait "$WPID" 2>/dev/null
 S=$RIG/sessions/turn-1
 wait_for 30 sh -c "jq -e '.sets_finished == 12' '$S/manifest.json' >/dev/null" || fail "12 sets not finished"
@@ -43,7 +59,11 @@ grep -qE 'scan 1: step, step 5 of 12 at 120 degrees, 5 done, ETA [0-9]+ s' "$RIG
 	pass "watch shows step i of N with an ETA" || fail "watch: $(grep scan "$RIG/watch.out" | head -5)"
 grep -q 'scan 1: finished' "$RIG/watch.out" && pass "watch shows the end" || fail "no finish event"
 expect_status 0 "scan status" -- pr scan status
-expect_output '12 of 12 steps done' "status: 12 of 12"
+expect_output 'finished: 12 of 12 steps shot' "status: 12 of 12"
+if printf '%s\n' "$OUT" | grep -q 'step 12 at'; then fail "a finished scan names a step in hand: $OUT"
+else pass "a finished scan names no step in hand"; fi
+grep -q 'scan 1: finished, 12 of 12 steps done' "$RIG/watch.out" && pass "watch: finished, 12 of 12" ||
+	fail "watch end: $(grep finished "$RIG/watch.out")"
 expect_status 0 "scan status --json" -- pr scan status --json
 expect_output '"state":"done"' "JSON state"
 expect_status 1 "resume a finished scan" -- pr scan resume

@@ -22,7 +22,7 @@ ini_set turntable settle_ms 1500
 sim_start grbl --greet --time-scale 0.05 || { fail "serial sim"; finish; exit 1; }
 daemon_start || { fail "daemon start"; finish; exit 1; }
 expect_status 0 "session" -- pr session start crash
-expect_status 0 "scan start" -- pr scan start
+expect_status 0 "scan start" -- pr scan start --detach
 S=$RIG/sessions/crash
 # -s and any(): jq -e alone answers for the journal's last line only
 wait_for 60 sh -c "jq -e -s 'any(.[]; .ev == \"scan_turned\" and .step == 5)' '$S/journal.jsonl' >/dev/null" &&
@@ -46,7 +46,7 @@ daemon_stop; sim_stop
 scan_rig refuse
 sim_start grbl --greet --time-scale 0.05 --error-at-move 3 || { fail "serial sim"; finish; exit 1; }
 daemon_start || { fail "daemon start"; finish; exit 1; }
-expect_status 0 "scan start without a session" -- pr scan start
+expect_status 0 "scan start without a session" -- pr scan start --detach
 expect_output 'session scan-[0-9]{8}-[0-9]{6}' "opens a session of its own"
 S=$(ls -d "$RIG"/sessions/scan-*)
 wait_for 60 scan_is paused && pass "error: pauses the scan" || fail "state $(scan_state)"
@@ -68,13 +68,13 @@ scan_rig mute
 sim_start grbl --greet --time-scale 0.05 --mute-after-moves 2 || { fail "serial sim"; finish; exit 1; }
 daemon_start || { fail "daemon start"; finish; exit 1; }
 expect_status 0 "session" -- pr session start mute
-expect_status 0 "scan start" -- pr scan start
+expect_status 0 "scan start" -- pr scan start --detach
 S=$RIG/sessions/mute
 wait_for 60 scan_is paused && pass "silence pauses the scan" || fail "state $(scan_state)"
 expect_status 0 "scan status" -- pr scan status
 expect_output 'paused: turntable .*(no answer|no reply|timed out|within).*continues at step 4 of 12' "status says the table fell silent"
 [ "$(jq '.sets_finished' "$S/manifest.json")" = 3 ] && pass "the 3 sets before the silence are kept" || fail "sets kept"
-expect_status 1 "a paused scan must be resumed or stopped before another" -- pr scan start
+expect_status 1 "a paused scan must be resumed or stopped before another" -- pr scan start --detach
 expect_output 'is paused at step 4 of 12' "says so"
 # the operator power-cycles the controller: a fresh one on the same link
 sim_stop
