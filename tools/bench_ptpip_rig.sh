@@ -80,8 +80,10 @@ done
 	{ echo "the cameras did not attach:"; cat "$TMP/daemon.log"; exit 1; }
 "$P" session start bench --socket "$SOCK" >/dev/null || exit 1
 start=$(date +%s%N)
-"$P" capture --count "$K" --socket "$SOCK" >"$TMP/capture.out" 2>&1 ||
-	{ echo "capture failed:"; cat "$TMP/capture.out"; exit 1; }
+# no plates here: 3 is capture's "complete, saved but not masked"
+"$P" capture --count "$K" --socket "$SOCK" >"$TMP/capture.out" 2>&1
+st=$?
+[ "$st" = 0 ] || [ "$st" = 3 ] || { echo "capture failed:"; cat "$TMP/capture.out"; exit 1; }
 end=$(date +%s%N)
 
 stats() { # values (ms) on stdin -> "median M  p90 P  max X  (n)"

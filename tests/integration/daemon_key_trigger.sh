@@ -47,8 +47,10 @@ ini_set trigger device "$RIG/serial"
 sim_start esper || { fail "trigger box sim"; finish; exit 1; }
 daemon_start || { fail "daemon start"; finish; exit 1; }
 expect_status 0 "session" -- pr session start box
-expect_status 3 "a capture set through the trigger box (no plates: saved, not masked)" -- pr capture --count 2
+# no plates here: the shots are saved but not masked, capture's own status 3
+expect_status 3 "a capture set through the trigger box" -- pr capture --count 2
 expect_output 'set 2: complete' "both sets complete"
+expect_output 'cam01: saved, NOT MASKED: no plate' "named as not masked"
 S=$RIG/sessions/box
 printf 'm0\ns111111\nf111111\nb0100\nF1\nS\nF0\nF1\nS\nF0\n' > "$TMP/box.want"
 cmp -s "$RIG/transcript" "$TMP/box.want" && pass "the box got exactly: Simple Mode set-up, then F1 S F0 per set" ||

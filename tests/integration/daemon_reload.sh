@@ -41,7 +41,8 @@ expect_output 'config reloaded: rig renamed' "reload confirmed"
 if wait_for 10 sh -c "'$P' cameras --socket '$SOCK' | grep -qE 'cam05 +sim +ready'"; then
 	pass "cam05 attached by the reload"; else fail "cam05 not attached: $("$P" cameras --socket "$SOCK")"; fi
 expect_status 0 "session" -- pr session start after-reload
-expect_status 3 "capture: cam05 has no plate: its shot is saved, unmasked" -- pr capture
+expect_status 3 "capture: cam05 has no plate: its shot is saved, unmasked (exit 3)" -- pr capture
+expect_output 'cam05: saved, NOT MASKED: no plate' "capture names cam05 as not masked"
 expect_status 0 "plate for cam05 only" -- pr plate --camera cam05 --frames 1
 expect_status 0 "capture with 5 cameras" -- pr capture
 [ -s "$RIG/sessions/after-reload/cam05/cam05_0002.jpg" ] && pass "cam05 file written" || fail "no cam05 file"
