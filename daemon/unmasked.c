@@ -4,6 +4,8 @@
 
 #include "daemon.h"
 #include "events.h"
+#include "rig.h"
+#include "rig_op.h"
 #include "session.h"
 #include "sheets.h"
 
@@ -108,7 +110,7 @@ void unmasked_set_result(struct daemon *d, json_object *res)
 		return;
 	json_object *e = pr_proto_event(PR_EV_SET_RESULT, d->op.req_id, 1);
 	json_object_object_add(e, "result", json_object_get(res));
-	ctl_send(d, d->op.client, e);
+	events_reply(d, d->op.client, e);
 }
 
 void plate_error_set(struct daemon *d, int cam, const char *msg)

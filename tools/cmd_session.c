@@ -20,18 +20,12 @@ static const char session_usage[] =
 	"       per camera position, with journal.jsonl and manifest.json. Starting a\n"
 	"       session that exists resumes it at its next set number. NAME: 1..64 of\n"
 	"       letters, digits, '.', '_', '-', not starting with '.'.\n"
-	"stop   ends the active session (its files stay), once the masks of its last
-"
-	"       sets are written (waiting for them, with a progress bar).
-"
-	"list   the sessions in the output folder: sets, complete sets, size on disk, last
-"
-	"       activity. When photorigd does not answer, read from the output_root of
-"
-	"       its config (--config FILE, else $PHOTORIG_CONFIG, else
-"
-	"       /etc/photorig/photorig.ini).
-"
+	"stop   ends the active session (its files stay), once the masks of its last\n"
+	"       sets are written (waiting for them, with a progress bar).\n"
+	"list   the sessions in the output folder: sets, complete sets, size on disk, last\n"
+	"       activity. When photorigd does not answer, read from the output_root of\n"
+	"       its config (--config FILE, else $PHOTORIG_CONFIG, else\n"
+	"       /etc/photorig/photorig.ini).\n"
 	"\n"
 	"  --socket PATH   photorigd's socket (default: $PHOTORIG_SOCKET, else\n"
 	"                  " PHOTORIG_DEFAULT_SOCKET ")\n"
