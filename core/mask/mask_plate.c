@@ -270,8 +270,19 @@ static void variance_row(const struct classify_job *j, uint32_t y, const float *
 			 float *restrict var, float *restrict shrink)
 {
 	const float mean_sd = RANGE_NOISE / sqrtf((float)j->plate->frames);
-	for (uint32_t x = 0; x < j->plate->width; x++)
-		shrink[x] = mean_sd * pr_plate_sigma(j->plate, (size_t)y * j->plate->width + x, 1);
+	if (j->plate->noise) {
+		/* pr_plate_sigma's floor, in one loop that vectorises */
+		const uint8_t *restrict nz = j->plate->noise + (size_t)y * j->plate->width;
+		const float k = mean_sd / PR_PLATE_NOISE_SCALE, fl = mean_sd * PR_PLATE_NOISE_FLOOR;
+		for (size_t x = 0; x < j->plate->width; x++) {
+			float v = k * (float)nz[x];
+			shrink[x] = v < fl ? fl : v;
+		}
+	} else {
+		const float v = mean_sd * pr_plate_sigma(j->plate, 0, 1);
+		for (size_t x = 0; x < j->plate->width; x++)
+			shrink[x] = v;
+	}
 	const struct pr_plate *pl = j->plate;
 	const struct plate_model_fit *f = j->fit;
 	const uint32_t w = pl->width;
@@ -293,91 +304,83 @@ static void variance_row(const struct classify_job *j, uint32_t y, const float *
 	}
 }
 
-/* The plate's range around each pixel of a row, per channel: the least
- * and greatest value of its 3x3 neighbourhood. A shot pixel inside that
- * range is no farther from the background than the camera shaking by a
- * pixel, or a leaf moving by one, would make it: on fine texture (foliage,
- * fabric) that is most of what differs between two pictures of the same
- * background, and on flat background the range is the plate's own noise. */
-PR_VECTOR_CLONES
-static void plate_range_row(const struct pr_plate *pl, uint32_t y, uint8_t *restrict lo,
-			    uint8_t *restrict hi)
-{
-	const size_t w3 = (size_t)pl->width * 3;
-	const uint8_t *restrict r0 = pl->mean + (size_t)(y > 0 ? y - 1 : y) * w3;
-	const uint8_t *restrict r1 = pl->mean + (size_t)y * w3;
-	const uint8_t *restrict r2 = pl->mean + (size_t)(y + 1 < pl->height ? y + 1 : y) * w3;
-	/* vertical first, into lo/hi, then horizontal in place through a
-	 * lag of one pixel */
-	for (size_t i = 0; i < w3; i++) {
-		uint8_t a = r0[i], b = r1[i], c = r2[i];
-		uint8_t mn = a < b ? a : b, mx = a > b ? a : b;
-		lo[i] = mn < c ? mn : c;
-		hi[i] = mx > c ? mx : c;
-	}
-	uint8_t pl_[3], ph[3];
-	for (int c = 0; c < 3; c++) {
-		pl_[c] = lo[c];
-		ph[c] = hi[c];
-	}
-	for (size_t i = 0; i + 3 < w3; i += 3)
-		for (int c = 0; c < 3; c++) {
-			uint8_t cl = lo[i + c], ch = hi[i + c], nl = lo[i + 3 + c], nh = hi[i + 3 + c];
-			uint8_t l = pl_[c] < cl ? pl_[c] : cl, h = ph[c] > ch ? ph[c] : ch;
-			lo[i + c] = l < nl ? l : nl;
-			hi[i + c] = h > nh ? h : nh;
-			pl_[c] = cl;
-			ph[c] = ch;
-		}
-	if (w3 >= 3)
-		for (int c = 0; c < 3; c++) {
-			size_t i = w3 - 3 + (size_t)c;
-			lo[i] = pl_[c] < lo[i] ? pl_[c] : lo[i];
-			hi[i] = ph[c] > hi[i] ? ph[c] : hi[i];
-		}
-}
-
 /* Every pixel of a row: strong / weak / background from the normalised
- * distance alone: the distance of the shot from the predicted plate range
- * of its neighbourhood (zero inside it). No branches and no shadow test
- * here, so the loop runs vector-wide; the few changed pixels get the shadow
- * test afterwards. This and the guided filter's upsampling are the hottest
- * loops of masking, hence the AVX2 clone. */
+ * distance alone. No branches and no shadow test here, so the loop runs
+ * vector-wide; the few strong pixels get the range test and the changed
+ * ones the shadow test afterwards. This and the guided filter's upsampling
+ * are the hottest loops of masking, hence the AVX2 clone. */
 PR_VECTOR_CLONES
 static void distance_row(const uint8_t *restrict s, const uint8_t *restrict m,
-			 const uint8_t *restrict lo, const uint8_t *restrict hi,
-			 const float *restrict var, const float *restrict shrink, uint32_t w,
-			 const struct plate_model_fit *f, float weak2, float strong2,
-			 uint8_t *restrict out)
+			 const float *restrict var, uint32_t w, const struct plate_model_fit *f,
+			 float weak2, float strong2, uint8_t *restrict out)
 {
-	const float g[3] = { f->gain[0], f->gain[1], f->gain[2] };
-	const float o[3] = { f->offset[0], f->offset[1], f->offset[2] };
+	const float g0 = f->gain[0], g1 = f->gain[1], g2 = f->gain[2];
+	const float o0 = f->offset[0], o1 = f->offset[1], o2 = f->offset[2];
 	for (size_t x = 0; x < w; x++) {
-		float d2 = 0, c2 = 0;
-		for (int c = 0; c < 3; c++) {
-			/* the range less what the plate's own noise spreads it by
-			 * (a flat background's range is the pixel itself) */
-			const float mc = m[3 * x + c];
-			float l = (float)lo[3 * x + c] + shrink[x], h = (float)hi[3 * x + c] - shrink[x];
-			l = l < mc ? l : mc;
-			h = h > mc ? h : mc;
-			/* the shot clips at 255 (and 0) like the camera: so must
-			 * the prediction, or every bright background pixel of a
-			 * shot brighter than its plate looks changed */
-			const float pl = clamp255(g[c] * l + o[c]);
-			const float ph = clamp255(g[c] * h + o[c]);
-			const float pc = clamp255(g[c] * mc + o[c]);
-			const float v = s[3 * x + c];
-			const float below = pl - v, above = v - ph;
-			const float d = below > 0 ? below : (above > 0 ? above : 0);
-			d2 += d * d;
-			c2 += (v - pc) * (v - pc);
-		}
+		/* the shot clips at 255 (and 0) like the camera: so must the
+		 * prediction, or every bright background pixel of a shot
+		 * brighter than its plate looks changed */
+		const float pr = clamp255(g0 * m[3 * x] + o0), pg = clamp255(g1 * m[3 * x + 1] + o1),
+			    pb = clamp255(g2 * m[3 * x + 2] + o2);
+		const float dr = s[3 * x] - pr, dg = s[3 * x + 1] - pg, db = s[3 * x + 2] - pb;
+		const float d2 = dr * dr + dg * dg + db * db;
 		const float lim = var[x] * 3.0f; /* 3 channels */
-		/* strong evidence must be out of the range; weak evidence,
-		 * which only grows strong evidence, is measured from the
-		 * pixel's own plate value as before */
-		out[x] = (uint8_t)((c2 > weak2 * lim) + (d2 > strong2 * lim && c2 > weak2 * lim));
+		out[x] = (uint8_t)((d2 > weak2 * lim) + (d2 > strong2 * lim));
+	}
+}
+
+/* The plate's range around a pixel, per channel: the least and greatest
+ * value of its 3x3 neighbourhood, less what the plate's own noise spreads
+ * it by (never past the pixel's own value). A shot pixel inside that range
+ * is no farther from the background than the camera shaking by a pixel, or
+ * a leaf moving by one, would make it: on fine texture (foliage, fabric)
+ * that is most of what differs between two pictures of the same
+ * background, and on flat background the range is the pixel itself. Strong
+ * evidence must be beyond the tolerance from the range too; otherwise it is
+ * weak evidence (which only grows strong evidence elsewhere). The distance
+ * from the range is never more than from the pixel, so only strong pixels
+ * need the test. */
+static void range_row(const struct classify_job *j, uint32_t y, const float *restrict var,
+		      const float *restrict shrink, uint8_t *restrict out)
+{
+	const struct pr_plate *pl = j->plate;
+	const struct plate_model_fit *f = j->fit;
+	const uint32_t w = pl->width, h = pl->height;
+	const uint8_t *s = pr_image_row(j->shot, y);
+	const uint8_t *rows[3] = { pl->mean + (size_t)(y > 0 ? y - 1 : y) * w * 3,
+				   pl->mean + (size_t)y * w * 3,
+				   pl->mean + (size_t)(y + 1 < h ? y + 1 : y) * w * 3 };
+	const uint8_t *m = rows[1];
+	const uint8_t *p = memchr(out, CLASS_STRONG, w);
+	for (uint32_t x = p ? (uint32_t)(p - out) : w; x < w; x++) {
+		if (out[x] != CLASS_STRONG)
+			continue;
+		const uint32_t xl = x > 0 ? x - 1 : x, xr = x + 1 < w ? x + 1 : x;
+		float d2 = 0;
+		for (int c = 0; c < 3; c++) {
+			int lo = 255, hi = 0;
+			for (int r = 0; r < 3; r++) {
+				const uint8_t *row = rows[r];
+				const int a = row[3 * xl + c], b = row[3 * x + c], e = row[3 * xr + c];
+				lo = a < lo ? a : lo;
+				lo = b < lo ? b : lo;
+				lo = e < lo ? e : lo;
+				hi = a > hi ? a : hi;
+				hi = b > hi ? b : hi;
+				hi = e > hi ? e : hi;
+			}
+			const float mc = m[3 * x + c];
+			float l = (float)lo + shrink[x], hh = (float)hi - shrink[x];
+			l = l < mc ? l : mc;
+			hh = hh > mc ? hh : mc;
+			const float pl_ = clamp255(f->gain[c] * l + f->offset[c]);
+			const float ph = clamp255(f->gain[c] * hh + f->offset[c]);
+			const float v = s[3 * x + c];
+			const float d = v < pl_ ? pl_ - v : (v > ph ? v - ph : 0);
+			d2 += d * d;
+		}
+		if (d2 <= j->strong2 * var[x] * 3.0f)
+			out[x] = CLASS_WEAK;
 	}
 }
 
@@ -443,6 +446,11 @@ static void shadow_row(const struct classify_job *j, struct shade_cache *cache, 
 		const float sr = s[3 * x], sg = s[3 * x + 1], sb = s[3 * x + 2];
 		const float lim = var[x] * 3.0f;
 		const float pp = pr * pr + pg * pg + pb * pb + 1e-3f;
+		/* brighter than the plate, or darker than any shadow: no need
+		 * to fit a tint (which moves the ratio by a few percent) */
+		const float a0 = (sr * pr + sg * pg + sb * pb) / pp;
+		if (a0 >= 1.1f || a0 < 0.9f * amin)
+			continue;
 		float a, cd2;
 		shadow_fit(sr, sg, sb, pr, pg, pb, &a, &cd2);
 		const float slack = sq(SHADOW_NOISE_SLACK + a) * lim + sq(SHADOW_CHROMA_SLACK * a) * pp;
@@ -466,15 +474,13 @@ static void classify_rows(void *ctx, uint32_t y0, uint32_t y1)
 	/* scratch rows per band, not per row */
 	float *grad = malloc(sizeof(float) * w);
 	float *var = malloc(sizeof(float) * w * 2), *shrink = var + w;
-	uint8_t *lo = malloc((size_t)w * 6), *hi = lo + (size_t)w * 3;
 	struct shade_cache cache;
-	if (shade_cache_init(&cache, w) || !grad || !var || !lo) {
+	if (shade_cache_init(&cache, w) || !grad || !var) {
 		/* no memory for scratch rows: call everything background rather
 		 * than guess; the caller sees an empty mask, never a crash */
 		memset(j->classes + (size_t)y0 * w, CLASS_BACKGROUND, (size_t)(y1 - y0) * w);
 		free(grad);
 		free(var);
-		free(lo);
 		free(cache.mem);
 		return;
 	}
@@ -485,15 +491,14 @@ static void classify_rows(void *ctx, uint32_t y0, uint32_t y1)
 		else
 			memset(grad, 0, sizeof(float) * w);
 		variance_row(j, y, grad, var, shrink);
-		plate_range_row(pl, y, lo, hi);
-		distance_row(pr_image_row(j->shot, y), pl->mean + (size_t)y * w * 3, lo, hi, var,
-			     shrink, w, j->fit, j->weak2, j->strong2, out);
+		distance_row(pr_image_row(j->shot, y), pl->mean + (size_t)y * w * 3, var, w, j->fit,
+			     j->weak2, j->strong2, out);
+		range_row(j, y, var, shrink, out);
 		if (j->p->shadow)
 			shadow_row(j, &cache, y, var, out);
 	}
 	free(grad);
 	free(var);
-	free(lo);
 	free(cache.mem);
 }
 
