@@ -34,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -42,6 +44,7 @@
 #include "log.h"
 
 #define COOKIE "prsid"
+#define WEB_NICE 10
 
 struct conn {
 	char *body;
@@ -398,6 +401,16 @@ enum MHD_Result web_handler(void *cls, struct MHD_Connection *con, const char *u
 	struct web *w = cls;
 	struct conn *cn = *con_cls;
 	(void)version;
+	/* Serving a page can wait; a camera thread arming for a trigger cannot.
+	 * Like the mask workers, connection threads run at a lower priority
+	 * (per thread on Linux), so a client hammering the page does not take
+	 * the cores from the cameras. */
+	static _Thread_local int niced;
+	if (!niced) {
+		niced = 1;
+		if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WEB_NICE))
+			LOG_DEBUG("web: connection thread keeps its priority: %s", strerror(errno));
+	}
 	if (!cn) {
 		cn = calloc(1, sizeof(*cn));
 		if (!cn)
