@@ -1,8 +1,10 @@
 /* photorigd: masking a session's shots again (remask.h).
  *
- * The shots are named by set number and position in the set, not by
- * pointer, and looked up again at every tick: a set record lives as long as
- * its session, and the session is checked to be the same one each time. */
+ * A shot is held as its set record and its position in the set: a set
+ * record stays where it is for as long as its session is open (session.h),
+ * and every tick checks that the active session is still the one the
+ * remask began on (the same record, not only the same name: session start
+ * and stop are refused meanwhile, and this says so should that change). */
 #define _GNU_SOURCE
 #include "remask.h"
 
@@ -21,8 +23,9 @@
 #include "session.h"
 
 struct remask_shot {
-	uint32_t set, shot;
-	int submitted;
+	struct set_rec *set;
+	uint32_t shot;
+	int submitted, finished;
 };
 
 static struct remask {
@@ -30,6 +33,7 @@ static struct remask {
 	uint64_t requester;
 	int64_t req_id;
 	char session[PR_PROTO_NAME_MAX + 1];
+	const struct session *sess;
 	struct remask_shot *shots;
 	uint32_t n, next, done;
 } rm;
@@ -137,7 +141,7 @@ void remask_request(struct daemon *d, uint64_t requester, const struct pr_reques
 				if (r->state != SHOT_SAVED || !in_list(req->cameras, r->camera))
 					continue;
 				if (pass)
-					rm.shots[rm.n] = (struct remask_shot){ set->number, k, 0 };
+					rm.shots[rm.n] = (struct remask_shot){ set, k, 0, 0 };
 				rm.n++;
 			}
 		}
@@ -157,6 +161,7 @@ void remask_request(struct daemon *d, uint64_t requester, const struct pr_reques
 	rm.requester = requester;
 	rm.req_id = req->id;
 	snprintf(rm.session, sizeof(rm.session), "%s", s->name);
+	rm.sess = s;
 	json_object *line = json_object_new_object();
 	json_object_object_add(line, "ev", json_object_new_string("remask_begun"));
 	json_object_object_add(line, "set_from", json_object_new_int64(from));
@@ -173,7 +178,7 @@ void remask_tick(struct daemon *d)
 {
 	if (!rm.active)
 		return;
-	if (!d->session || strcmp(d->session->name, rm.session)) {
+	if (d->session != rm.sess) {
 		finish(d, pr_proto_reply_error(rm.req_id, 1, "remask %s: the session was closed "
 					       "after %u of %u shots", rm.session, rm.done, rm.n));
 		return;
@@ -181,15 +186,14 @@ void remask_tick(struct daemon *d)
 	/* hand over as many as the pool takes now */
 	while (rm.next < rm.n && pool_free_slots(d)) {
 		struct remask_shot *x = &rm.shots[rm.next++];
-		struct set_rec *set = session_find_set(d, x->set);
-		if (set && x->shot < set->nshots && !capture_mask_again(d, set, x->shot, "remask"))
-			x->submitted = 1;
+		x->submitted = !capture_mask_again(d, x->set, x->shot, "remask");
 	}
 	uint32_t done = 0;
 	for (uint32_t i = 0; i < rm.next; i++) {
-		struct set_rec *set = session_find_set(d, rm.shots[i].set);
-		done += !set || !rm.shots[i].submitted ||
-			set->shots[rm.shots[i].shot].mask != MASK_PENDING;
+		struct remask_shot *x = &rm.shots[i];
+		if (!x->finished)
+			x->finished = !x->submitted || x->set->shots[x->shot].mask != MASK_PENDING;
+		done += x->finished;
 	}
 	if (done != rm.done) {
 		rm.done = done;
@@ -200,9 +204,7 @@ void remask_tick(struct daemon *d)
 	json_object *r = pr_proto_reply_ok(rm.req_id), *shots = json_object_new_array();
 	uint32_t written = 0;
 	for (uint32_t i = 0; i < rm.n; i++) {
-		struct set_rec *set = session_find_set(d, rm.shots[i].set);
-		if (!set)
-			continue;
+		const struct set_rec *set = rm.shots[i].set;
 		const struct shot_rec *s = &set->shots[rm.shots[i].shot];
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "set", json_object_new_int64(set->number));
