@@ -289,6 +289,19 @@ static void trim_when_idle(struct daemon *d, int64_t now)
 	malloc_trim(0);
 }
 
+/* A reload that changes the cameras waits while work is in flight (it
+ * answered "busy: ... applied when the current work is done"). Ops apply it
+ * when they end (op_reply); work without an op (masks of held originals
+ * written once the disk had room, a scan's last masks) ends here. */
+static void reload_when_idle(struct daemon *d)
+{
+	char why[512];
+	if (!d->reload_pending || !rig_idle(d))
+		return;
+	d->reload_pending = 0;
+	daemon_reload(d, why, sizeof(why));
+}
+
 static void on_tick(struct daemon *d)
 {
 	uint64_t n;
@@ -317,6 +330,7 @@ static void on_tick(struct daemon *d)
 	scan_tick(d);
 	opkey_tick(d);
 	cluster_tick(d);
+	reload_when_idle(d);
 	trim_when_idle(d, now);
 }
 
