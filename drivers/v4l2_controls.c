@@ -272,6 +272,15 @@ static int apply(struct cam_handle *h, const struct plan *p, const struct camctl
 	return 0;
 }
 
+/* Append msg (without its "camera NAME" part) to the list of bad settings. */
+static size_t bad_note(char *bad, size_t used, size_t size, const char *msg, int nth)
+{
+	const char *why = strstr(msg, ": ");
+	int k = used < size ? snprintf(bad + used, size - used, "%s%s", nth ? "; " : "",
+					 why ? why + 2 : msg) : 0;
+	return k > 0 ? (size_t)k : 0;
+}
+
 static int add_locked(struct cam_handle *h, uint32_t id, const char *key)
 {
 	for (uint32_t i = 0; i < h->nctrls; i++)
@@ -296,7 +305,9 @@ int v4d_controls_lock(struct cam_handle *h, const struct cam_setting *set, uint3
 	struct camctl *cc = calloc(MAX_CAM_CTRLS, sizeof(*cc));
 	struct plan *plan = calloc(nset + 4, sizeof(*plan));
 	uint32_t ncc = 0, np = 0;
-	int rc = 0;
+	int rc = 0, nbad = 0;
+	char bad[sizeof(err->msg)] = "";
+	size_t nb = 0;
 	if (!cc || !plan) {
 		rc = pr_error_set(err, PR_ENOMEM, "camera %s: out of memory", h->name);
 		goto out;
@@ -320,9 +331,10 @@ int v4d_controls_lock(struct cam_handle *h, const struct cam_setting *set, uint3
 			for (uint32_t k = 0; k < ncc && n < sizeof(names); k++)
 				n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
 						      k ? ", " : "", cc[k].norm);
-			rc = pr_error_set(err, PR_EINVAL, "camera %s (%s): no control set.%s; it has %s",
-					  h->name, h->path, set[i].key, ncc ? names : "none");
-			goto out;
+			pr_error_set(err, PR_EINVAL, "camera %s (%s): no control set.%s; it has %s",
+				     h->name, h->path, set[i].key, ncc ? names : "none");
+			nb += bad_note(bad, nb, sizeof(bad), err->msg, nbad++);
+			continue;
 		}
 		const struct camctl *c = find_id(cc, ncc, id);
 		struct v4l2_queryctrl none = { .id = id, .type = V4L2_CTRL_TYPE_INTEGER };
@@ -331,10 +343,10 @@ int v4d_controls_lock(struct cam_handle *h, const struct cam_setting *set, uint3
 			char items[256] = "";
 			if (c)
 				menu_items(h, &c->q, NULL, NULL, items, sizeof(items));
-			rc = pr_error_set(err, PR_EINVAL, "camera %s: set.%s = %s is not a value%s%s",
-					  h->name, set[i].key, set[i].value,
-					  items[0] ? "; it takes " : "", items);
-			goto out;
+			pr_error_set(err, PR_EINVAL, "camera %s: set.%s = %s is not a value%s%s",
+				     h->name, set[i].key, set[i].value, items[0] ? "; it takes " : "", items);
+			nb += bad_note(bad, nb, sizeof(bad), err->msg, nbad++);
+			continue;
 		}
 		/* An absolute value asks for its automatic mode to be off. */
 		for (uint32_t k = 0; k < np; k++) {
@@ -352,6 +364,12 @@ int v4d_controls_lock(struct cam_handle *h, const struct cam_setting *set, uint3
 		}
 		if (id)
 			plan[np++] = (struct plan){ id, value, 1, set[i].key };
+	}
+	/* every bad set.KEY line at once, not one per reload */
+	if (nbad) {
+		rc = nbad == 1 ? PR_EINVAL : pr_error_set(err, PR_EINVAL, "camera %s: %d bad settings: "
+							  "%s", h->name, nbad, bad);
+		goto out;
 	}
 	for (uint32_t k = 0; k < np && !rc; k++)
 		rc = apply(h, &plan[k], cc, ncc, err);
@@ -471,38 +489,6 @@ int cam_v4l2_controls_compare(const char *plate_text, const char *shot_text, cha
 
 /* ---- list_settings / set_setting: every control, as v4l2-ctl lists them ---- */
 
-static const char *ctrl_type(uint32_t t)
-{
-	switch (t) {
-	case V4L2_CTRL_TYPE_INTEGER: return "range";
-	case V4L2_CTRL_TYPE_BOOLEAN: return "toggle";
-	case V4L2_CTRL_TYPE_MENU:
-	case V4L2_CTRL_TYPE_INTEGER_MENU: return "menu";
-	default: return NULL; /* buttons, strings, compound controls: not settings */
-	}
-}
-
-/* A menu control's item names (integer menus: the numbers), choice by index. */
-static int menu_choices(struct cam_handle *h, const struct v4l2_queryctrl *q, int32_t cur,
-			struct cam_setting_info *it)
-{
-	for (int32_t i = q->minimum; i <= q->maximum && i - q->minimum <= 64; i++) {
-		struct v4l2_querymenu m = { .id = q->id, .index = (uint32_t)i };
-		char name[48];
-		if (v4d_ioctl(h, VIDIOC_QUERYMENU, &m))
-			continue;
-		if (q->type == V4L2_CTRL_TYPE_INTEGER_MENU)
-			snprintf(name, sizeof(name), "%lld", (long long)m.value);
-		else
-			snprintf(name, sizeof(name), "%.*s", (int)sizeof(m.name), (const char *)m.name);
-		if (cam_setting_add_choice(it, name))
-			return PR_ENOMEM;
-		if (i == cur)
-			snprintf(it->value, sizeof(it->value), "%s", name);
-	}
-	return 0;
-}
-
 int cam_v4l2_list_settings(struct cam_handle *h, struct cam_settings_list *out,
 			   struct pr_error *err)
 {
@@ -515,7 +501,7 @@ int cam_v4l2_list_settings(struct cam_handle *h, struct cam_settings_list *out,
 		rc = v4d_fail(h, CAM_EGONE, "listing controls", err);
 	for (uint32_t i = 0; i < n && !rc; i++) {
 		const struct v4l2_queryctrl *q = &cc[i].q;
-		const char *type = ctrl_type(q->type), *key = canonical(q->id);
+		const char *type = v4d_ctrl_type(q->type), *key = canonical(q->id);
 		if (!type)
 			continue;
 		struct cam_setting_info *it = cam_settings_add(out, key ? key : cc[i].norm,
@@ -536,7 +522,7 @@ int cam_v4l2_list_settings(struct cam_handle *h, struct cam_settings_list *out,
 			it->min = q->minimum;
 			it->max = q->maximum;
 			it->step = q->step;
-		} else if (strcmp(type, "menu") == 0 && menu_choices(h, q, ctl.value, it)) {
+		} else if (strcmp(type, "menu") == 0 && v4d_menu_choices(h, q, ctl.value, it)) {
 			rc = pr_error_set(err, PR_ENOMEM, "camera %s: out of memory", h->name);
 		}
 	}

@@ -75,6 +75,11 @@ int v4d_controls_lock(struct cam_handle *h, const struct cam_setting *set, uint3
 		      struct pr_error *err);
 /* Read the locked controls again; put back any that changed. */
 int v4d_controls_recheck(struct cam_handle *h, struct pr_error *err);
+/* v4l2_menu.c: a control's kind for list_settings, a menu's items (the
+ * current one, cur, also into it->value). */
+const char *v4d_ctrl_type(uint32_t t);
+int v4d_menu_choices(struct cam_handle *h, const struct v4l2_queryctrl *q, int32_t cur,
+		     struct cam_setting_info *it);
 /* list_settings / set_setting: every control with its value, range or menu. */
 int cam_v4l2_list_settings(struct cam_handle *h, struct cam_settings_list *out,
 			   struct pr_error *err);

@@ -519,6 +519,14 @@ static void test_formats(void **state)
 	p.nsettings = 1;
 	assert_int_equal(open_err(&p, &err), PR_EINVAL);
 	assert_non_null(strstr(err.msg, "no control set.zoom_absolute; it has brightness"));
+	/* every bad line of a camera in one message, not one per reload */
+	struct cam_setting two[] = { { "zoom_absolute", "3" }, { "gain", "lots" } };
+	p.settings = two;
+	p.nsettings = 2;
+	assert_int_equal(open_err(&p, &err), PR_EINVAL);
+	assert_non_null(strstr(err.msg, ": 2 bad settings: no control set.zoom_absolute; it has "));
+	assert_non_null(strstr(err.msg, "; set.gain = lots is not a value"));
+	p.nsettings = 1;
 	struct cam_setting range[] = { { "gain", "999" } };
 	p.settings = range;
 	assert_int_equal(open_err(&p, &err), PR_EINVAL);
