@@ -162,6 +162,7 @@ void cluster_tick(struct daemon *d)
 				 (long long)cl->clock.error_us);
 	}
 	cl_rig_tick(d);
+	cl_hold_tick(d);
 	publish_state(d, 0);
 }
 
@@ -201,6 +202,8 @@ static void on_state(struct cluster *cl, struct pr_cl_msg *m)
 	}
 	p->online = m->online;
 	p->seen_ns = cl_realtime_ns();
+	if (!m->online)
+		cl_hold_node_gone(cl, m->from);
 	if (!m->online && p->state) {
 		/* the Will carries no cameras: keep the last known ones, so the rig
 		 * can name the cameras that went with the node */

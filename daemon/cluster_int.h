@@ -106,6 +106,20 @@ struct cluster {
 	char rig_session[PR_CL_NAME_MAX + 1];
 	struct rig_set **rig;            /* sets this node coordinated in rig_session */
 	uint32_t nrig, caprig;
+	/* cluster_hold.c: the hold we asked for, and the one we granted */
+	struct cl_hold_mine {
+		int state;               /* 0: none, 1: asked, 2: granted */
+		int64_t sent_ns;
+		uint64_t req;
+		int64_t deadline_ns;     /* mono: nodes silent by then are not waited for */
+		uint32_t asked, answered;
+		char refused[300];       /* a node's "busy" */
+	} mine;
+	struct cl_hold_granted {
+		int active, armed;       /* armed: it has sent an arm since */
+		char node[PR_CL_NAME_MAX + 1];
+		int64_t sent_ns;
+	} granted;
 };
 
 /* cluster_link.c: open the client, set the Will, start the network thread
@@ -130,5 +144,21 @@ int64_t cl_realtime_ns(void);
 void cl_rig_message(struct daemon *d, const struct pr_cl_msg *m);
 void cl_rig_tick(struct daemon *d);
 void cl_rig_fini(struct cluster *cl);
+/* Reply to a command; send a command to every node (its request id). */
+void cl_reply(struct cluster *cl, const struct pr_cl_msg *cmd, int ok, const char *error);
+uint64_t cl_command_all(struct cluster *cl, enum pr_cl_op op, const char *session,
+			uint32_t frames, int64_t sent_ns);
+
+/* cluster_hold.c: one capture at a time in the rig. Before its first set a
+ * coordinator asks every node to hold the rig for it; the earliest request
+ * (sent time, then node name) wins everywhere, the others are refused busy.
+ * gate: 1 when the capture may go on (0: waiting; a refusal aborts the op);
+ * message: 1 when m was a hold, a release or a reply to our hold; tick:
+ * release once our capture is over; armed: an arm from node came in. */
+int cl_hold_gate(struct daemon *d);
+int cl_hold_message(struct daemon *d, const struct pr_cl_msg *m);
+void cl_hold_tick(struct daemon *d);
+void cl_hold_armed(struct cluster *cl, const char *node);
+void cl_hold_node_gone(struct cluster *cl, const char *node);
 
 #endif

@@ -315,7 +315,7 @@ int cluster_may_start_set(struct daemon *d)
 	for (uint32_t i = 0; i < cl->nrig; i++)
 		if (!cl->rig[i]->finished)
 			return 0;
-	return 1;
+	return cl->armed.set ? 1 : cl_hold_gate(d);
 }
 
 /* ---- every node: what it tells the rig of its sets ---- */
@@ -385,7 +385,7 @@ void cluster_set_finished(struct daemon *d, const struct set_rec *set)
 
 /* ---- messages of the rig ---- */
 
-static void reply(struct cluster *cl, const struct pr_cl_msg *cmd, int ok, const char *error)
+void cl_reply(struct cluster *cl, const struct pr_cl_msg *cmd, int ok, const char *error)
 {
 	struct pr_cl_msg *m = malloc(sizeof(*m));
 	if (!m)
@@ -419,13 +419,14 @@ static void on_arm(struct daemon *d, const struct pr_cl_msg *m)
 		why[0] = '\0';
 	if (!why[0]) {
 		cl->armed.set = cl->armed_last = m->set;
+		cl_hold_armed(cl, m->from);
 		cl->armed.release_mono_ns = to_mono(m->t_ns);
 		if (capture_local(d, "rig set")) {
 			memset(&cl->armed, 0, sizeof(cl->armed));
 			snprintf(why, sizeof(why), "%s cannot shoot now (see its log)", cl->cfg.node);
 		}
 	}
-	reply(cl, m, !why[0], why);
+	cl_reply(cl, m, !why[0], why);
 }
 
 static void on_session(struct daemon *d, const struct pr_cl_msg *m)
@@ -442,7 +443,7 @@ static void on_session(struct daemon *d, const struct pr_cl_msg *m)
 		why[0] = '\0';
 	if (!why[0])
 		LOG_NOTICE("cluster: %s %s for %s", pr_cl_op_name(m->op), m->session, m->from);
-	reply(cl, m, !why[0], why);
+	cl_reply(cl, m, !why[0], why);
 }
 
 static void on_event(struct daemon *d, const struct pr_cl_msg *m)
@@ -482,12 +483,14 @@ static void on_plate(struct daemon *d, const struct pr_cl_msg *m)
 		snprintf(why, sizeof(why), "%s cannot record plates now (see its log)", cl->cfg.node);
 	else
 		LOG_NOTICE("cluster: recording plates for %s", m->from);
-	reply(cl, m, !why[0], why);
+	cl_reply(cl, m, !why[0], why);
 }
 
 void cl_rig_message(struct daemon *d, const struct pr_cl_msg *m)
 {
 	struct cluster *cl = d->cluster;
+	if (cl_hold_message(d, m))
+		return;
 	if (m->kind == PR_CL_CMD && (!strcmp(m->to, "all") || !strcmp(m->to, cl->cfg.node))) {
 		if (m->op == PR_CL_OP_ARM)
 			on_arm(d, m);
@@ -523,21 +526,23 @@ void cl_rig_tick(struct daemon *d)
 	}
 }
 
-static void command_all(struct cluster *cl, enum pr_cl_op op, const char *session,
-			uint32_t frames)
+uint64_t cl_command_all(struct cluster *cl, enum pr_cl_op op, const char *session,
+		       uint32_t frames, int64_t sent_ns)
 {
 	struct pr_cl_msg *m = malloc(sizeof(*m));
 	if (!m)
-		return;
+		return 0;
 	pr_cl_msg_init(m, PR_CL_CMD, cl->cfg.rig, cl->cfg.node);
-	m->sent_ns = cl_realtime_ns();
+	m->sent_ns = sent_ns ? sent_ns : cl_realtime_ns();
 	m->op = op;
 	snprintf(m->to, sizeof(m->to), "all");
 	m->req = ++cl->next_req;
 	snprintf(m->session, sizeof(m->session), "%s", session ? session : "");
 	m->frames = frames;
+	uint64_t req = m->req;
 	cl_publish(cl, m, "all", 0);
 	free(m);
+	return req;
 }
 
 /* A session started or stopped through this node: the rig follows. */
@@ -545,13 +550,14 @@ void cluster_session_changed(struct daemon *d, int started, const char *name)
 {
 	struct cluster *cl = d->cluster;
 	if (cl && cl->connected)
-		command_all(cl, started ? PR_CL_OP_SESSION_START : PR_CL_OP_SESSION_STOP, name, 0);
+		cl_command_all(cl, started ? PR_CL_OP_SESSION_START : PR_CL_OP_SESSION_STOP, name, 0,
+			       0);
 }
 
 void cluster_plate_started(struct daemon *d, uint32_t frames)
 {
 	struct cluster *cl = d->cluster;
 	if (cl && cl->connected)
-		command_all(cl, PR_CL_OP_PLATE, NULL, frames);
+		cl_command_all(cl, PR_CL_OP_PLATE, NULL, frames, 0);
 }
 

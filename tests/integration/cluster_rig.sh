@@ -131,6 +131,19 @@ wait_for 30 rig_done 15 || fail "the set after the outage did not finish"
 last=$(jq -c '.sets[-1] | [.set, .complete, (.shots | length)]' "$R")
 [ "$last" = '[16,true,6]' ] && pass "after the outage: set 16 on every node, complete (15 was ws1's own)" ||
 	fail "after the outage: $last"
+# two captures pressed at once on two nodes: one runs, the other is busy
+on ws1 capture --count 2 > "$TMP/cap1.out" 2>&1 &
+p1=$!
+on ws3 capture --count 2 > "$TMP/cap3.out" 2>&1 &
+p3=$!
+wait "$p1"; r1=$?
+wait "$p3"; r3=$?
+if [ "$r1" = 0 ] && [ "$r3" = 1 ] && grep -q 'busy' "$TMP/cap3.out" ||
+   [ "$r3" = 0 ] && [ "$r1" = 1 ] && grep -q 'busy' "$TMP/cap1.out"; then
+	pass "two captures at once: one ran, the other was refused busy ($r1/$r3: $(grep -h busy "$TMP"/cap?.out))"
+else
+	fail "two captures at once: exits $r1 and $r3: $(cat "$TMP/cap1.out" "$TMP/cap3.out")"
+fi
 for n in ws1 ws2 ws3; do
 	dups=$(jq -r 'select(.ev == "set_begun") | .set' "$TMP/$n/sessions/rig-1/journal.jsonl" | sort | uniq -d)
 	[ -z "$dups" ] && pass "$n: no set number used twice" || fail "$n: sets begun twice: $dups"
