@@ -52,6 +52,31 @@ static json_object *read_manifest(const char *dir)
 	return m;
 }
 
+/* A shot saved but not masked: the photo itself, captioned with why, as
+ * the daemon's sheet shows it (daemon/unmasked.c words the reasons). */
+static int unmasked_tile(const char *dir, json_object *shot, const struct pr_sheet_options *o,
+			 struct pr_sheet_tile *t)
+{
+	const char *cam = pr_json_str(shot, "camera", "?"), *note = pr_json_str(shot, "note", "");
+	char path[PATH_MAX], why[64];
+	struct pr_image img;
+	struct pr_error err;
+	snprintf(why, sizeof(why), "not masked: %s",
+		 strcmp(pr_json_str(shot, "mask", ""), "skipped") ? "mask failed"
+		 : strstr(note, "plate unreadable") ? "plate unreadable"
+		 : strstr(note, "no plate") ? "no plate"
+		 : strstr(note, "other settings") ? "plate settings differ" : "skipped");
+	if (snprintf(path, sizeof(path), "%s/%s", dir, pr_json_str(shot, "file", "")) >=
+		    (int)sizeof(path) || pr_decode_file(path, &img, &err)) {
+		pr_sheet_tile_missing(t, cam, why);
+		return 0;
+	}
+	if (pr_sheet_tile_unmasked(t, cam, &img, why, o, &err))
+		pr_sheet_tile_missing(t, cam, why);
+	pr_image_free(&img);
+	return 0;
+}
+
 /* The tile of one manifest shot; 1 when a saved, masked shot was unreadable. */
 static int shot_tile(const char *dir, json_object *shot, const struct pr_sheet_options *o,
 		     struct pr_sheet_tile *t)
@@ -64,10 +89,8 @@ static int shot_tile(const char *dir, json_object *shot, const struct pr_sheet_o
 									: "failed: no shot");
 		return 0;
 	}
-	if (strcmp(mask, "written")) {
-		pr_sheet_tile_missing(t, cam, !strcmp(mask, "skipped") ? "not masked" : "mask failed");
-		return 0;
-	}
+	if (strcmp(mask, "written"))
+		return unmasked_tile(dir, shot, o, t);
 	json_object *files, *st = NULL;
 	const char *mask_file = NULL;
 	if (json_object_object_get_ex(shot, "mask_files", &files) &&

@@ -67,6 +67,11 @@ read -r _ h4 o4 < <(sed -n 4p "$TMP/tiles.txt")
 [ "$h3" != "$h4" ] && pass "cam03 and cam04 tiles show their photos (they differ)" ||
 	fail "cam03 and cam04 tiles are identical (blank missing tiles)"
 [ "$o3" = 0 ] && [ "$o4" = 0 ] && pass "unmasked tiles have no outline" || fail "outline on unmasked tiles: $o3 $o4"
+# the offline rebuild (photorig sheet SESSION --set 1) shows the photos too
+expect_status 0 "photorig sheet SESSION --set 1 --out" -- "$P" sheet "$S" --set 1 --out "$TMP/set1.png"
+"$PROBE" tiles "$TMP/set1.png" 4 1280 960 >"$TMP/tiles2.txt" || fail "offline tiles not probed"
+[ "$(sed -n 3p "$TMP/tiles2.txt" | awk '{print $2}')" != "$(sed -n 4p "$TMP/tiles2.txt" | awk '{print $2}')" ] &&
+	pass "offline sheet: cam03 and cam04 show their photos" || fail "offline sheet: $(cat "$TMP/tiles2.txt")"
 [ "$(jq -r '.sets[0].shots[] | select(.camera == "cam04") | .state' "$S/manifest.json")" = saved ] &&
 	pass "manifest: cam04's shot saved" || fail "manifest: cam04 not saved"
 
