@@ -55,6 +55,8 @@ same='[.sessions[] | {name, dir, sets, complete}]'
 	pass "offline and daemon listings name the same sessions and sets" || fail "differ: $OFF vs $LIVE"
 expect_status 0 "offline, text" -- "$P" session list --socket "$SOCK" --config "$RIG/photorig.ini"
 expect_output "photorigd does not answer: read from $RIG/sessions" "names where it read"
-expect_status 1 "offline without a readable config" -- "$P" session list --socket "$SOCK" --config "$TMP/none.ini"
-expect_output "cannot be read" "says why"
+# photorig's global -c/--config reads the config first (for the socket) and
+# refuses an unreadable one as a usage error
+expect_status 2 "offline without a readable config" -- "$P" session list --socket "$SOCK" --config "$TMP/none.ini"
+expect_output "not a valid photorigd config" "says why"
 finish
