@@ -138,8 +138,8 @@ on ws3 capture --count 2 > "$TMP/cap3.out" 2>&1 &
 p3=$!
 wait "$p1"; r1=$?
 wait "$p3"; r3=$?
-if [ "$r1" = 0 ] && [ "$r3" = 1 ] && grep -q 'busy' "$TMP/cap3.out" ||
-   [ "$r3" = 0 ] && [ "$r1" = 1 ] && grep -q 'busy' "$TMP/cap1.out"; then
+if { [ "$r1" = 0 ] && [ "$r3" = 1 ] && grep -q 'busy' "$TMP/cap3.out"; } ||
+   { [ "$r3" = 0 ] && [ "$r1" = 1 ] && grep -q 'busy' "$TMP/cap1.out"; }; then
 	pass "two captures at once: one ran, the other was refused busy ($r1/$r3: $(grep -h busy "$TMP"/cap?.out))"
 else
 	fail "two captures at once: exits $r1 and $r3: $(cat "$TMP/cap1.out" "$TMP/cap3.out")"
