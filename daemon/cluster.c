@@ -377,6 +377,9 @@ json_object *cluster_status_json(struct daemon *d)
 	json_object_object_add(o, "last_dropped", cl->last_drop[0] ?
 			       json_object_new_string(cl->last_drop) : NULL);
 	json_object_object_add(o, "clock", cluster_clock_json(&cl->clock));
+	json_object_object_add(o, "local_sets", json_object_new_int64(cl->local_sets));
+	json_object_object_add(o, "last_local_set", cl->local_sets ?
+			       json_object_new_int64(cl->last_local_set) : NULL);
 	json_object *nodes = json_object_new_array();
 	struct pr_cl_msg *self = malloc(sizeof(*self));
 	if (self)

@@ -103,6 +103,7 @@ struct cluster {
 	uint64_t next_req;
 	struct trigger_plan armed;       /* set and release time a coordinator sent us */
 	uint32_t armed_last;             /* the last set armed so */
+	uint32_t local_sets, last_local_set; /* sets shot without the rig (status) */
 	char rig_session[PR_CL_NAME_MAX + 1];
 	struct rig_set **rig;            /* sets this node coordinated in rig_session */
 	uint32_t nrig, caprig;

@@ -371,6 +371,13 @@ void cluster_set_finished(struct daemon *d, const struct set_rec *set)
 	m->complete = set->complete;
 	/* shot without the rig: the broker was away, or no other node was there */
 	m->local = !rs && set->number != cl->armed_last;
+	if (m->local && cl->npeers) {
+		/* a node of a rig shot on its own: said in the log and in status */
+		cl->local_sets++;
+		cl->last_local_set = set->number;
+		LOG_NOTICE("cluster: set %u of session %s was shot by this node alone (local)%s",
+			   set->number, d->session->name, cl->connected ? "" : ": the broker is away");
+	}
 	m->clock = cl->clock;
 	m->nmissing = nmissing;
 	memcpy(m->missing, missing, sizeof(missing[0]) * nmissing);

@@ -59,6 +59,10 @@ void print_cluster_status(json_object *r)
 		printf("  broker outages: %zu, the last %s%.1f s\n", json_object_array_length(gaps),
 		       to ? "" : "going on for ", pr_json_double(last, "seconds", 0));
 	}
+	if (pr_json_int(cl, "local_sets", 0))
+		printf("  %lld sets shot by this node alone (local), the last: set %lld\n",
+		       (long long)pr_json_int(cl, "local_sets", 0),
+		       (long long)pr_json_int(cl, "last_local_set", 0));
 	if (pr_json_int(cl, "dropped", 0))
 		printf("  %lld messages dropped; the last: %s\n", (long long)pr_json_int(cl, "dropped", 0),
 		       pr_json_str(cl, "last_dropped", "?"));

@@ -123,6 +123,10 @@ done
 broker_stop
 wait_for 10 connected ws1 false || fail "ws1 still connected"
 expect_status 0 "ws1 shoots while the broker is away" -- on ws1 capture
+OUT=$(cl_status ws1)
+expect_output '"local_sets":1,"last_local_set":15' "status flags set 15 as shot by ws1 alone (local)"
+grep -q 'set 15 of session rig-1 was shot by this node alone (local): the broker is away' \
+	"$TMP/ws1/daemon.log" && pass "the log says so" || fail "no log line for the local set"
 broker_start || fail "mosquitto restarts"
 back() { connected ws1 && connected ws2 && connected ws3 && all_online; }
 wait_for 40 back && pass "the rig is back together" || fail "not reconnected: $(cl_status ws1)"
