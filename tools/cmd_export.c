@@ -16,6 +16,7 @@
 #include "cli_session.h"
 #include "cmd.h"
 #include "cmd_export.h"
+#include "cmd_export_raw.h"
 #include "export_layout.h"
 #include "imageio.h"
 #include "protocol.h"
@@ -24,7 +25,7 @@
 
 static const char export_usage[] =
 	"usage: photorig export SESSION --for TOOL --out DIR [--sets A-B] [--cameras LIST]\n"
-	"                       [--image jpeg|tiff] [--unmasked skip|keep]\n"
+	"                       [--image jpeg|raw|tiff] [--unmasked skip|keep]\n"
 	"                       [--incomplete keep|skip] [--copy] [--socket PATH]\n"
 	"\n"
 	"Makes DIR a folder that TOOL reads as it is: every photo once, each mask under the\n"
@@ -47,7 +48,9 @@ static const char export_usage[] =
 	"  --out DIR           the export folder (absent, empty, or an earlier export)\n"
 	"  --sets A-B          only sets A to B (or one set: --sets A)\n"
 	"  --cameras LIST      only these camera positions (comma-separated)\n"
-	"  --image KIND        jpeg: the camera's photo (default); tiff: the RGBA TIFF\n"
+	"  --image KIND        jpeg: the camera's photo (default); tiff: the RGBA TIFF;\n"
+	"                      raw: the RAW of a RAW+JPEG shot, its mask scaled to the\n"
+	"                      size libraw develops the RAW to\n"
 	"  --unmasked skip     shots without a mask are left out and listed (default);\n"
 	"  --unmasked keep     they get an all-keep mask (255 everywhere)\n"
 	"  --incomplete keep   sets that missed a camera are exported (default); skip: not\n"
@@ -71,7 +74,7 @@ static const struct option export_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-enum image_kind { IMAGE_JPEG, IMAGE_TIFF };
+enum image_kind { IMAGE_JPEG, IMAGE_TIFF, IMAGE_RAW };
 
 struct export_opts {
 	enum pr_export_tool tool;
@@ -140,6 +143,20 @@ static const char *mask_file(json_object *shot, const char *suffix)
 	return NULL;
 }
 
+/* The RAW of a RAW+JPEG shot: photorigd keeps the JPEG as the shot's file
+ * (it is what gets masked) and the RAW as its first extra file. */
+static const char *raw_file(json_object *shot)
+{
+	json_object *extra, *x;
+	if (!json_object_object_get_ex(shot, "extra_files", &extra) ||
+	    !json_object_is_type(extra, json_type_array) || !json_object_array_length(extra))
+		return NULL;
+	x = json_object_array_get_idx(extra, 0);
+	const char *f = json_object_is_type(x, json_type_string) ? json_object_get_string(x) :
+								    pr_json_str(x, "file", "");
+	return f && *f ? f : NULL;
+}
+
 static const char *base_of(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -164,6 +181,8 @@ static int add_shot(struct plan *p, const struct export_opts *o, uint32_t set, j
 	}
 	if (o->image == IMAGE_TIFF && !(image = mask_file(shot, ".tif")))
 		return leave_out(p, set, cam, file, "no RGBA TIFF (the shot was not masked)");
+	if (o->image == IMAGE_RAW && !(image = raw_file(shot)))
+		return leave_out(p, set, cam, file, "no RAW file (not a RAW+JPEG capture)");
 	char idst[PATH_MAX], mdst[PATH_MAX];
 	if (pr_export_image_path(o->tool, cam, base_of(image), idst, sizeof(idst)) ||
 	    pr_export_mask_path(o->tool, cam, base_of(image), mdst, sizeof(mdst))) {
@@ -286,7 +305,10 @@ static int write_readme(struct export_tree *t, const struct export_opts *o, cons
 	if (!f)
 		return -1;
 	pr_export_readme(f, o->tool, t->out, session, (unsigned)p->n, count_cameras(p),
-			 o->image == IMAGE_TIFF ? "RGBA TIFF" : "the cameras' own files");
+			 o->image == IMAGE_TIFF ? "RGBA TIFF" :
+			 o->image == IMAGE_RAW  ? "the cameras' RAW files (masks fitted to the size "
+						  "libraw develops them to)" :
+						  "the cameras' own files");
 	if (p->nleft) {
 		fprintf(f, "\nLeft out (no mask; --unmasked keep gives them an all-keep mask):\n");
 		for (size_t i = 0; i < p->nleft; i++)
@@ -330,7 +352,12 @@ static int export_run(const struct export_opts *o, const char *dir, json_object 
 		const struct item *it = &p.items[i];
 		if (join(src, sizeof(src), dir, it->image) || export_tree_add(&t, src, it->image_dst))
 			goto abort;
-		if (it->mask) {
+		if (o->image == IMAGE_RAW) {
+			char msrc[PATH_MAX];
+			if ((it->mask && join(msrc, sizeof(msrc), dir, it->mask)) ||
+			    export_raw_mask(&t, it->mask ? msrc : NULL, src, it->mask_dst))
+				goto abort;
+		} else if (it->mask) {
 			char msrc[PATH_MAX];
 			if (join(msrc, sizeof(msrc), dir, it->mask) ||
 			    export_tree_add(&t, msrc, it->mask_dst))
@@ -386,9 +413,17 @@ int cmd_export(int argc, char **argv)
 				o.image = IMAGE_JPEG;
 			} else if (!strcmp(optarg, "tiff") || !strcmp(optarg, "tif")) {
 				o.image = IMAGE_TIFF;
+			} else if (!strcmp(optarg, "raw")) {
+				o.image = IMAGE_RAW;
+				if (!export_raw_available()) {
+					fprintf(stderr, "photorig " CMD ": --image raw: RAW support is "
+						"not compiled in (built without libraw; "
+						"tools/setup-debian.sh installs libraw-dev)\n");
+					return 2;
+				}
 			} else {
-				fprintf(stderr, "photorig " CMD ": --image '%s': expected jpeg or "
-					"tiff\n", optarg);
+				fprintf(stderr, "photorig " CMD ": --image '%s': expected jpeg, raw "
+					"or tiff\n", optarg);
 				return 2;
 			}
 			break;

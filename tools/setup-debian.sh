@@ -10,7 +10,8 @@ PACKAGES="build-essential cmake pkg-config
   libcmocka-dev jq python3 systemd curl chromium chromium-driver
   libmosquitto-dev mosquitto mosquitto-clients
   clang libclang-rt-14-dev
-  colmap sqlite3 libsqlite3-dev"
+  colmap sqlite3 libsqlite3-dev
+  libraw-dev"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
