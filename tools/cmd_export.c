@@ -341,6 +341,7 @@ static int export_run(const struct export_opts *o, const char *dir, json_object 
 		goto out;
 	if (!p.n) {
 		fprintf(stderr, "photorig " CMD ": nothing to export: no %sshot in %s%s\n",
+			o->image == IMAGE_RAW ? (o->unmasked_keep ? "RAW+JPEG " : "masked RAW+JPEG ") :
 			o->unmasked_keep ? "" : "masked ", dir,
 			o->cameras || o->set_lo > 1 || o->set_hi < UINT32_MAX ?
 				" for those sets and cameras" : "");

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ptpip_dng.h"
 #include "ptpip_jpeg.h"
 #include "ptpip_log.h"
 #include "ptpip_sim.h"
@@ -140,7 +141,8 @@ int sim_op_capture(struct sim *s, const struct sim_request *rq, enum sim_after *
 		log_trigger(s, rq, n, "busy", NULL);
 		return sim_reply_code(s, rq, PTP_RC_DeviceBusy);
 	}
-	if (!sim_store_has_room(&s->store) || s->nevents + 2 > SIM_MAX_EVENTS) {
+	if (!sim_store_has_room(&s->store) ||
+	    s->nevents + (s->cfg->raw_jpeg ? 3u : 2u) > SIM_MAX_EVENTS) {
 		log_trigger(s, rq, n, "full", NULL);
 		return sim_reply_code(s, rq, sim_store_has_room(&s->store) ? PTP_RC_DeviceBusy
 								       : PTP_RC_StoreFull);
@@ -165,11 +167,44 @@ void sim_wired_release(struct sim *s)
 	rq.real_ns = sim_now_ns(CLOCK_REALTIME);
 	unsigned n = ++s->captures;
 	s->last_trigger_ns = rq.mono_ns;
-	if (!sim_store_has_room(&s->store) || s->nevents + 2 > SIM_MAX_EVENTS) {
+	if (!sim_store_has_room(&s->store) ||
+	    s->nevents + (s->cfg->raw_jpeg ? 3u : 2u) > SIM_MAX_EVENTS) {
 		log_trigger(s, &rq, n, "full", NULL);
 		return;
 	}
 	shoot(s, &rq, n);
+}
+
+/* The RAW of a RAW+JPEG capture: IMG_NNNN.DNG beside the JPEG, at 3/2 of its
+ * size (a camera's RAW is larger than its JPEG when the JPEG is set smaller),
+ * announced after it. A DNG that cannot be made or stored is logged; the
+ * JPEG stands alone then, as on a camera whose card filled between files. */
+static void shoot_raw(struct sim *s, const struct sim_request *rq, unsigned n,
+		      const struct sim_object *jpeg, uint64_t due)
+{
+	struct sim_object o;
+	memset(&o, 0, sizeof(o));
+	snprintf(o.name, sizeof(o.name), "%.*s.DNG", (int)(strlen(jpeg->name) - 4), jpeg->name);
+	memcpy(o.date, jpeg->date, sizeof(o.date));
+	o.format = PTP_OFC_DNG;
+	o.width = (jpeg->width * 3 / 2) & ~1u;
+	o.height = (jpeg->height * 3 / 2) & ~1u;
+	o.ready_ns = jpeg->ready_ns;
+	int r = sim_dng_generate(n, o.width, o.height, &o.data, &o.size);
+	if (r < 0 || !sim_store_has_room(&s->store) || (r = sim_store_add(&s->store, &o)) < 0) {
+		if (!r)
+			free(o.data);
+		SIM_LOG(s, "capture %u: no DNG (%s)", n, r < 0 ? strerror(-r) : "store full");
+		return;
+	}
+	const struct sim_object *stored = &s->store.obj[s->store.n - 1];
+	if (s->cfg->served_dir &&
+	    (r = sim_write_served(s->cfg->served_dir, stored->name, stored->data, stored->size)) < 0)
+		SIM_LOG(s, "served copy of %s failed: %s", stored->name, strerror(-r));
+	sim_queue_event(s, due, PTP_EC_ObjectAdded, rq->transid, stored->handle);
+	if (s->cfg->verbose)
+		SIM_LOG(s, "capture %u -> %s (%zu bytes, handle 0x%08x)", n, stored->name,
+			stored->size, stored->handle);
 }
 
 /* Take the picture of capture n: the object, its served copy, the trigger
@@ -210,8 +245,10 @@ static void shoot(struct sim *s, const struct sim_request *rq, unsigned n)
 	log_trigger(s, rq, n, "ok", stored);
 	uint64_t due = stored->ready_ns + (uint64_t)c->event_delay_ms * 1000000u;
 	sim_queue_event(s, due, PTP_EC_ObjectAdded, rq->transid, stored->handle);
-	sim_queue_event(s, due, PTP_EC_CaptureComplete, rq->transid, 0);
 	if (c->verbose)
 		SIM_LOG(s, "capture %u -> %s (%zu bytes, handle 0x%08x)", n, stored->name,
 			stored->size, stored->handle);
+	if (c->raw_jpeg)
+		shoot_raw(s, rq, n, stored, due);
+	sim_queue_event(s, due, PTP_EC_CaptureComplete, rq->transid, 0);
 }

@@ -27,6 +27,7 @@ struct sim_object {
 	uint8_t *data;
 	size_t size;
 	uint32_t width, height;
+	uint16_t format;           /* PTP object format; 0 = EXIF JPEG */
 	uint64_t ready_ns;         /* CLOCK_MONOTONIC: visible from then on */
 };
 

@@ -184,7 +184,7 @@ static int op_object_info(struct sim *s, const struct sim_request *rq)
 	struct pbuf b;
 	pbuf_init(&b);
 	pb_u32(&b, SIM_STORAGE_ID);
-	pb_u16(&b, PTP_OFC_EXIF_JPEG);
+	pb_u16(&b, o->format ? o->format : PTP_OFC_EXIF_JPEG);
 	pb_u16(&b, 0);                  /* ProtectionStatus */
 	pb_u32(&b, (uint32_t)o->size);  /* ObjectCompressedSize */
 	pb_u16(&b, 0);                  /* ThumbFormat: no thumbnail */

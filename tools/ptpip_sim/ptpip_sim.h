@@ -37,6 +37,7 @@ struct sim_config {
 	unsigned capture_latency_ms;
 	int io_timeout_ms;        /* bound on every single read/write */
 	bool verbose;
+	bool raw_jpeg;            /* every capture also writes IMG_NNNN.DNG (RAW+JPEG) */
 };
 
 #define SIM_MAX_EVENTS 256

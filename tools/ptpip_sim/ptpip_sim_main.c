@@ -58,6 +58,9 @@ static void usage(FILE *f)
 		"  --capture-latency-ms MS  time from trigger to the object being ready\n"
 		"  --io-timeout-ms MS     bound on each socket read/write (default 5000)\n"
 		"  --verbose              log every operation to stderr\n"
+		"  --raw-jpeg             RAW+JPEG: each capture also writes IMG_NNNN.DNG, a\n"
+		"                         valid DNG at 3/2 of the JPEG's size (ObjectAdded\n"
+		"                         for the JPEG, then the DNG, then CaptureComplete)\n"
 		"Captures are counted from 1 over the simulator's life, across clients.\n"
 		"Faults fire once; a client that reconnects after a drop or stall is\n"
 		"served normally. SIGTERM or SIGINT stops the simulator cleanly. SIGUSR1 is a\n"
@@ -80,7 +83,7 @@ static int parse_uint(const char *opt, const char *s, unsigned max, unsigned *ou
 
 enum { O_ADDR = 256, O_PORT, O_EVPORT, O_SERIAL, O_MODEL, O_MANUF, O_VERSION, O_NAME,
        O_IMAGES, O_SERVED, O_LOG, O_DELLOG, O_FIRST, O_DROP, O_STALL, O_BUSY, O_EVDELAY, O_LATENCY,
-       O_IOTIMEOUT, O_VERBOSE, O_HELP };
+       O_IOTIMEOUT, O_VERBOSE, O_RAWJPEG, O_HELP };
 
 static const struct option long_opts[] = {
 	{ "address", required_argument, NULL, O_ADDR },
@@ -103,6 +106,7 @@ static const struct option long_opts[] = {
 	{ "capture-latency-ms", required_argument, NULL, O_LATENCY },
 	{ "io-timeout-ms", required_argument, NULL, O_IOTIMEOUT },
 	{ "verbose", no_argument, NULL, O_VERBOSE },
+	{ "raw-jpeg", no_argument, NULL, O_RAWJPEG },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -140,6 +144,7 @@ static int parse_args(int argc, char **argv, struct sim_config *c)
 			c->io_timeout_ms = v ? (int)v : 1; /* 0 would fail every read */
 			break;
 		case O_VERBOSE: c->verbose = true; break;
+		case O_RAWJPEG: c->raw_jpeg = true; break;
 		case O_HELP: usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}

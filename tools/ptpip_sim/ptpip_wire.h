@@ -92,6 +92,7 @@ enum ptp_datatype {
 };
 
 #define PTP_OFC_EXIF_JPEG 0x3801u
+#define PTP_OFC_DNG 0x3811u /* PTP 1.1 */
 #define PTP_MAX_STRING 255u /* a PTP string's count byte */
 
 /* A growable output buffer. Appends never fail visibly: on allocation
