@@ -4,7 +4,8 @@
 # Plates and a session through ws1, then N sets shot through ws1's socket in
 # batches; between batches, at random (from the seed): a node other than the
 # coordinator is killed with SIGKILL, the next batch is shot without it, and
-# it is restarted a few seconds later; or the broker is stopped for a few
+# it is restarted a few seconds later (with --mid-batch-kills, also killed
+# at a random moment during a batch); or the broker is stopped for a few
 # seconds and restarted. At the end, with the nodes stopped:
 #   - each node's session (tests/soak/soak_check.py): every file it journaled
 #     as saved is on its disk with its size and FNV-1a hash, every image
@@ -17,6 +18,7 @@
 # delivered and on disk, lost, wall time) and exits 1 on any failed check.
 #
 #   tests/soak/cluster_soak.sh [--sets N] [--seed S] [--batch B] [--build DIR] [--keep]
+#                          [--mid-batch-kills]
 #
 # --build (default $PHOTORIG_BUILD or build/) must hold photorigd, photorig
 # and tests/file_digest. Exits 77 if mosquitto is not installed. Every wait
@@ -24,7 +26,7 @@
 # timing of the daemons is real, so two runs with one seed differ in detail).
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-SETS=200 SEED=$((RANDOM * 32768 + RANDOM)) BATCH=5 BUILD=${PHOTORIG_BUILD:-$SRC/build} KEEP=
+SETS=200 SEED=$((RANDOM * 32768 + RANDOM)) BATCH=5 BUILD=${PHOTORIG_BUILD:-$SRC/build} KEEP= MIDKILL=0
 usage() { sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "$1"; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--batch) BATCH=$2; shift ;;
 	--build) BUILD=$2; shift ;;
 	--keep) KEEP=1 ;;
+	--mid-batch-kills) MIDKILL=1 ;;
 	-h|--help) usage 0 ;;
 	*) echo "cluster_soak: unknown option $1" >&2; usage 2 ;;
 	esac
@@ -79,7 +82,7 @@ wait_for 10 has_session ws2 && wait_for 10 has_session ws3 || fail "the session 
 R=$TMP/ws1/sessions/soak/rig_manifest.json
 rig_done() { [ -f "$R" ] && [ "$(jq '[.sets[] | select(.finished)] | length' "$R" 2>/dev/null)" -ge "$1" ]; }
 back() { connected ws1 && connected ws2 && connected ws3 && all_online; }
-shot=0 kills=0 restarts=0 batches=0 cap_fail=0
+shot=0 kills=0 midkills=0 restarts=0 batches=0 cap_fail=0
 while [ "$shot" -lt "$SETS" ]; do
 	b=$BATCH
 	[ $((SETS - shot)) -lt "$b" ] && b=$((SETS - shot))
@@ -102,8 +105,19 @@ while [ "$shot" -lt "$SETS" ]; do
 		restarts=$((restarts + 1))
 		wait_for 40 back || fail "not reconnected after the broker restart: $(cl_status ws1)"
 	fi
-	if ! timeout $((60 + 30 * b)) "$P" capture --count "$b" --socket "$TMP/ws1/run/control.sock" \
-		> "$TMP/cap.out" 2>&1; then
+	timeout $((60 + 30 * b)) "$P" capture --count "$b" --socket "$TMP/ws1/run/control.sock" \
+		> "$TMP/cap.out" 2>&1 &
+	cap=$!
+	if [ "$shot" -gt 0 ] && [ "$roll" = 2 ] && [ "$MIDKILL" = 1 ]; then
+		# in the middle of the batch: at a random moment of its first sets
+		victim=ws$((2 + RANDOM % 2))
+		sleep "$((RANDOM % 3)).$((RANDOM % 10))"
+		node_kill "$victim"
+		kills=$((kills + 1)) midkills=$((midkills + 1))
+		killed_at=$(date +%s)
+		echo "batch $((batches + 1)): SIGKILL $victim during the batch"
+	fi
+	if ! wait "$cap"; then
 		cap_fail=$((cap_fail + 1))
 		fail "batch $((batches + 1)) (sets $((shot + 1))..$((shot + b))): $(tail -3 "$TMP/cap.out")"
 	fi
@@ -151,6 +165,6 @@ rv() { sed -n "s/^$1=//p" "$TMP/check-rig.out"; }
 lost=$((lost + $(grep -c 'PROBLEM: LOST' "$TMP/check-rig.out")))
 [ "$lost" = 0 ] && pass "no image lost" || fail "$lost images lost"
 echo "summary: seed=$SEED sets=$shot rig_complete=$(rv rig_complete) rig_incomplete=$(rv rig_incomplete)" \
-	"kills=$kills broker_restarts=$restarts capture_failures=$cap_fail rig_shots=$(rv rig_shots)" \
+	"kills=$kills mid_batch_kills=$midkills broker_restarts=$restarts capture_failures=$cap_fail rig_shots=$(rv rig_shots)" \
 	"delivered=$delivered on_disk=$on_disk lost=$lost wall_s=$(($(date +%s) - START))"
 finish
