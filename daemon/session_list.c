@@ -5,7 +5,8 @@
  * the journal is appended at every event). The walk of the folders runs in
  * the event loop; it stats each file once (a 1000-set session of 8 cameras
  * is some 40000 files), which a listing asked for by hand can afford. The
- * client computes the same numbers itself when photorigd does not answer
+ * client computes the same entries itself, through the same function
+ * (pr_session_summary), when photorigd does not answer
  * (tools/cmd_session_list.c). */
 #define _GNU_SOURCE
 #include "daemon.h"
@@ -17,37 +18,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dir_usage.h"
+#include "session_summary.h"
 
 #define SESSION_LIST_MAX 1000
 
 static int cmp_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void add_counts(json_object *o, const char *dir)
-{
-	char m[PATH_MAX + 400];
-	snprintf(m, sizeof(m), "%s/manifest.json", dir);
-	json_object *man = json_object_from_file(m), *sets;
-	int total = 0, complete = 0;
-	if (man && json_object_object_get_ex(man, "sets", &sets) &&
-	    json_object_is_type(sets, json_type_array)) {
-		total = (int)json_object_array_length(sets);
-		for (int k = 0; k < total; k++)
-			complete += pr_json_bool(json_object_array_get_idx(sets, (size_t)k),
-						 "complete", 0);
-	}
-	json_object_put(man);
-	json_object_object_add(o, "sets", json_object_new_int(total));
-	json_object_object_add(o, "complete", json_object_new_int(complete));
-	struct pr_dir_usage u;
-	if (!pr_dir_usage(dir, &u)) {
-		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)u.bytes));
-		json_object_object_add(o, "files", json_object_new_int64((int64_t)u.files));
-		json_object_object_add(o, "last_ns", json_object_new_int64(u.newest_ns));
-	}
 }
 
 json_object *session_list(struct daemon *d)
@@ -78,7 +55,7 @@ json_object *session_list(struct daemon *d)
 		json_object_object_add(o, "dir", json_object_new_string(path));
 		json_object_object_add(o, "active", json_object_new_boolean(
 						       d->session && !strcmp(d->session->name, names[i])));
-		add_counts(o, path);
+		pr_session_summary(o, path);
 		json_object_array_add(arr, o);
 		free(names[i]);
 	}

@@ -6,7 +6,7 @@
  * daemon's config (--config FILE, else $PHOTORIG_CONFIG, else
  * /etc/photorig/photorig.ini), with the same numbers: sets from each
  * manifest.json, the space and the newest file from a walk of the folder
- * (core/base/dir_usage.c, which photorigd uses too). */
+ * (core/protocol/session_summary.c, which photorigd uses too). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -23,7 +23,7 @@
 #include "client_conn.h"
 #include "cmd_session_list.h"
 #include "config.h"
-#include "dir_usage.h"
+#include "session_summary.h"
 
 #define LIST_MAX 1000
 #define DEFAULT_CONFIG "/etc/photorig/photorig.ini"
@@ -64,31 +64,13 @@ static void print_sessions(json_object *list)
 /* One session as photorigd describes it (daemon/session_list.c). */
 static json_object *describe(const char *root, const char *name, const char *active)
 {
-	char dir[PATH_MAX + NAME_MAX + 2], path[PATH_MAX + NAME_MAX + 32];
+	char dir[PATH_MAX + NAME_MAX + 2];
 	snprintf(dir, sizeof(dir), "%s/%s", root, name);
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(name));
 	json_object_object_add(o, "dir", json_object_new_string(dir));
 	json_object_object_add(o, "active", json_object_new_boolean(!strcmp(name, active)));
-	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	json_object *man = json_object_from_file(path), *sets;
-	int total = 0, complete = 0;
-	if (man && json_object_object_get_ex(man, "sets", &sets) &&
-	    json_object_is_type(sets, json_type_array)) {
-		total = (int)json_object_array_length(sets);
-		for (int k = 0; k < total; k++)
-			complete += pr_json_bool(json_object_array_get_idx(sets, (size_t)k),
-						 "complete", 0);
-	}
-	json_object_put(man);
-	json_object_object_add(o, "sets", json_object_new_int(total));
-	json_object_object_add(o, "complete", json_object_new_int(complete));
-	struct pr_dir_usage u;
-	if (!pr_dir_usage(dir, &u)) {
-		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)u.bytes));
-		json_object_object_add(o, "files", json_object_new_int64((int64_t)u.files));
-		json_object_object_add(o, "last_ns", json_object_new_int64(u.newest_ns));
-	}
+	pr_session_summary(o, dir);
 	return o;
 }
 
