@@ -16,41 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_session.h"
 #include "cli_util.h"
 #include "cmd_sheet_session.h"
 #include "imageio.h"
 #include "protocol.h"
-
-#define MANIFEST_MAX ((size_t)256 << 20)
-
-static json_object *read_manifest(const char *dir)
-{
-	char path[PATH_MAX];
-	uint8_t *data;
-	size_t len;
-	struct pr_error err;
-	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	if (pr_read_file(path, MANIFEST_MAX, &data, &len, &err)) {
-		fprintf(stderr, "photorig sheet: %s (is %s a session folder?)\n", err.msg, dir);
-		return NULL;
-	}
-	json_tokener *tok = json_tokener_new();
-	json_object *m = tok ? json_tokener_parse_ex(tok, (const char *)data, (int)len) : NULL;
-	if (tok && json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(m);
-		m = NULL;
-	}
-	json_tokener_free(tok);
-	free(data);
-	json_object *sets;
-	if (!m || !json_object_object_get_ex(m, "sets", &sets) ||
-	    !json_object_is_type(sets, json_type_array)) {
-		fprintf(stderr, "photorig sheet: %s is not a session manifest\n", path);
-		json_object_put(m);
-		return NULL;
-	}
-	return m;
-}
 
 /* A shot saved but not masked: the photo itself, captioned with why, as
  * the daemon's sheet shows it (daemon/unmasked.c words the reasons). */
@@ -149,7 +119,7 @@ static void set_label(json_object *set, char *buf, size_t size)
 int sheet_session(const char *dir, int64_t want, const char *out, uint32_t tile_width,
 		  uint32_t columns)
 {
-	json_object *m = read_manifest(dir), *sets;
+	json_object *m = cli_read_manifest("sheet", dir), *sets;
 	if (!m)
 		return 1;
 	json_object_object_get_ex(m, "sets", &sets);
