@@ -30,6 +30,7 @@
 #include "journal.h"
 
 #include "daemon.h"
+#include "mask_stats_json.h"
 #include "rig.h"
 #include "scan.h"
 #include "session.h"
@@ -351,31 +352,14 @@ int journal_replay(struct daemon *d, struct session *s, char *why, size_t size)
 	return 0;
 }
 
+/* The mask statistics of a shot, and which plate made them. */
 static json_object *stats_json(const struct shot_rec *r)
 {
-	const struct pr_mask_stats *st = &r->stats;
-	json_object *o = json_object_new_object();
-	char id[32];
-	hash_hex(r->plate_id, id, sizeof(id));
-	json_object_object_add(o, "plate_id", json_object_new_string(id + 8));
+	json_object *o = pr_mask_stats_json(&r->stats, r->plate_id, r->mask_seconds);
 	if (r->plate_file[0]) /* which plate: the camera's, or its turntable angle's */
 		json_object_object_add(o, "plate", json_object_new_string(r->plate_file));
 	if (r->suspect[0]) /* suspect.c: not to be passed off as a normal mask */
 		json_object_object_add(o, "suspect", json_object_new_string(r->suspect));
-	json_object_object_add(o, "foreground", json_object_new_double(st->foreground));
-	json_object_object_add(o, "touches_border", json_object_new_boolean(st->touches_border));
-	json_object *g = json_object_new_array(), *f = json_object_new_array();
-	for (int c = 0; c < 3; c++) {
-		json_object_array_add(g, json_object_new_double(st->gain[c]));
-		json_object_array_add(f, json_object_new_double(st->offset[c]));
-	}
-	json_object_object_add(o, "gain", g);
-	json_object_object_add(o, "offset", f);
-	json_object_object_add(o, "drift_residual", json_object_new_double(st->drift_residual));
-	json_object_object_add(o, "edge_agreement", json_object_new_double(st->edge_agreement));
-	json_object_object_add(o, "stale_plate", json_object_new_boolean(st->stale_plate));
-	json_object_object_add(o, "camera_moved", json_object_new_boolean(st->camera_moved));
-	json_object_object_add(o, "seconds", json_object_new_double(r->mask_seconds));
 	return o;
 }
 

@@ -27,36 +27,13 @@
 #include "cmd_remask.h"
 #include "config.h"
 #include "imageio.h"
+#include "mask_stats_json.h"
 #include "outputs.h"
 #include "plate.h"
 #include "protocol.h"
 
 #define CMD "remask"
 #define DEFAULT_CONFIG "/etc/photorig/photorig.ini"
-
-/* The statistics as photorigd journals them (daemon/journal.c stats_json). */
-static json_object *stats_json(const struct pr_mask_stats *st, uint64_t plate_id, double seconds)
-{
-	json_object *o = json_object_new_object();
-	char id[32];
-	snprintf(id, sizeof(id), "%016" PRIx64, plate_id);
-	json_object_object_add(o, "plate_id", json_object_new_string(id));
-	json_object_object_add(o, "foreground", json_object_new_double(st->foreground));
-	json_object_object_add(o, "touches_border", json_object_new_boolean(st->touches_border));
-	json_object *g = json_object_new_array(), *f = json_object_new_array();
-	for (int c = 0; c < 3; c++) {
-		json_object_array_add(g, json_object_new_double(st->gain[c]));
-		json_object_array_add(f, json_object_new_double(st->offset[c]));
-	}
-	json_object_object_add(o, "gain", g);
-	json_object_object_add(o, "offset", f);
-	json_object_object_add(o, "drift_residual", json_object_new_double(st->drift_residual));
-	json_object_object_add(o, "edge_agreement", json_object_new_double(st->edge_agreement));
-	json_object_object_add(o, "stale_plate", json_object_new_boolean(st->stale_plate));
-	json_object_object_add(o, "camera_moved", json_object_new_boolean(st->camera_moved));
-	json_object_object_add(o, "seconds", json_object_new_double(seconds));
-	return o;
-}
 
 /* The files of a masked shot, as the manifest names them (daemon/journal.c
  * manifest_mask_files): the canonical mask first, the TIFF, the conventions. */
@@ -187,7 +164,8 @@ static int remask_shot(struct offline *x, int64_t set, json_object *shot)
 		printf("set %lld %s: not masked: %s\n", (long long)set, cam, why);
 		x->failed++;
 	} else {
-		json_object *st = stats_json(&res.stats, plate ? plate->id : 0, pr_monotonic_s() - t0);
+		json_object *st = pr_mask_stats_json(&res.stats, plate ? plate->id : 0,
+						     pr_monotonic_s() - t0);
 		json_object_object_foreach(st, key, val)
 			json_object_object_add(line, key, json_object_get(val));
 		json_object_object_add(shot, "mask", json_object_new_string("written"));
