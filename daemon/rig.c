@@ -263,7 +263,7 @@ static void run_plate(struct cam_slot *s, struct cam_job *job)
 		if (!rc)
 			rc = pr_decode_memory(frame.data, frame.size, name, &img, &err);
 		if (!rc)
-			rc = pr_plate_builder_add(&b, &img, name, &err);
+			rc = pr_plate_builder_take(&b, &img, name, &err);
 		pr_image_free(&img);
 		cam_frame_free(&frame);
 		struct report *p = rig_report(s, REP_PLATE_PROGRESS);

@@ -326,7 +326,7 @@ static int load_plate(const struct mask_cli *c, struct pr_plate *plate)
 			return 1;
 		}
 		if (pr_decode_file(c->plates[i], &frame, &err) ||
-		    pr_plate_builder_add(&b, &frame, c->plates[i], &err)) {
+		    pr_plate_builder_take(&b, &frame, c->plates[i], &err)) {
 			fprintf(stderr, "photorig mask: plate %s\n", err.msg);
 			pr_image_free(&frame);
 			pr_plate_builder_free(&b);

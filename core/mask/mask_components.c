@@ -313,11 +313,9 @@ static int shadow_majority(uint8_t *classes, uint32_t w, uint32_t h)
 	for (uint32_t y = 0; y < h; y++) {
 		memcpy(next, classes + (size_t)(y + 1 < h ? y + 1 : y) * w, w);
 		uint8_t *out = classes + (size_t)y * w;
-		for (uint32_t x = 0; x < w; x++) {
-			if (cur[x] == CLASS_BACKGROUND)
-				continue;
-			if (cur[x] != CLASS_SHADOW)
-				continue;
+		/* shadow candidates are few in a frame: memchr finds them */
+		for (uint32_t x = find_value(cur, 0, w, CLASS_SHADOW); x < w;
+		     x = find_value(cur, x + 1, w, CLASS_SHADOW)) {
 			int n = 0, obj = 0;
 			for (int dy = 0; dy < 3; dy++) {
 				const uint8_t *r = dy == 0 ? prev : (dy == 1 ? cur : next);

@@ -25,6 +25,19 @@ void mask_classify_plate(const struct pr_mask_params *p, const struct pr_plate *
 			 const struct pr_image *shot, const struct plate_model_fit *fit,
 			 uint8_t *classes);
 
+/* mask_shadow.c: which changed pixels of a row (classes, from
+ * mask_plate.c) are a cast shadow: those that keep the plate's texture
+ * become background, those on flat background CLASS_SHADOW (decided by
+ * region in mask_resolve_shadows). var is the row's background variance
+ * per channel. One tester per thread: it caches rows around the last. */
+struct shadow_tester;
+struct shadow_tester *mask_shadow_tester_new(const struct pr_mask_params *p,
+					     const struct pr_plate *plate,
+					     const struct pr_image *shot,
+					     const struct plate_model_fit *fit);
+void mask_shadow_tester_free(struct shadow_tester *t);
+void mask_shadow_row(struct shadow_tester *t, uint32_t y, const float *var, uint8_t *classes);
+
 /* mask_chroma.c: per-pixel classes from the key colour. */
 void mask_classify_chroma(const struct pr_mask_params *p, const struct pr_image *shot,
 			  uint8_t *classes);

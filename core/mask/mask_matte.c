@@ -219,12 +219,55 @@ static float composite_fit(const float I[3], const float B[3], const float F[3],
 	return r2;
 }
 
+/* The object colours a band pixel of cell (cx, cy) is matted against: the
+ * interior cells within near cells, of the nearest ring holding any and the
+ * next ring (the nearest object colours, not the best fitting of all: some
+ * colour far away always fits), in raster order. Every pixel of a cell has
+ * the same candidates, so they are found once per cell, not per pixel.
+ * Returns their number; F holds three floats per candidate. */
+static uint32_t matte_candidates(const struct matte_job *j, uint32_t cx, uint32_t cy, float *F)
+{
+	const uint32_t cw = j->cells->w, ch = j->cells->h, near = j->near;
+	const uint32_t gx0 = cx > near ? cx - near : 0, gy0 = cy > near ? cy - near : 0;
+	const uint32_t gx1 = cx + near < cw ? cx + near : cw - 1;
+	const uint32_t gy1 = cy + near < ch ? cy + near : ch - 1;
+	uint32_t first = UINT32_MAX;
+	for (uint32_t gy = gy0; gy <= gy1; gy++)
+		for (uint32_t gx = gx0; gx <= gx1; gx++) {
+			if (j->cells->v[((size_t)gy * cw + gx) * 4] < 0.5f)
+				continue;
+			uint32_t rx = gx > cx ? gx - cx : cx - gx, ry = gy > cy ? gy - cy : cy - gy;
+			uint32_t ring = rx > ry ? rx : ry;
+			first = ring < first ? ring : first;
+		}
+	if (first == UINT32_MAX)
+		return 0;
+	const uint32_t reach = first + 1; /* cells nearer than first hold no interior */
+	uint32_t n = 0;
+	for (uint32_t gy = cy > reach && cy - reach > gy0 ? cy - reach : gy0;
+	     gy <= gy1 && gy <= cy + reach; gy++)
+		for (uint32_t gx = cx > reach && cx - reach > gx0 ? cx - reach : gx0;
+		     gx <= gx1 && gx <= cx + reach; gx++) {
+			const float *cell = j->cells->v + ((size_t)gy * cw + gx) * 4;
+			if (cell[0] < 0.5f)
+				continue;
+			for (int c = 0; c < 3; c++)
+				F[3 * n + c] = cell[c + 1] / cell[0];
+			n++;
+		}
+	return n;
+}
+
 static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
 	const struct matte_job *j = ctx;
 	const uint32_t W = j->shot->width, lw = j->f->w, lh = j->f->h;
 	const struct plate_model_fit *fit = j->fit;
 	const float inv_s = 1.0f / (float)j->s;
+	const size_t side = 2 * (size_t)j->near + 1;
+	float *cand = malloc(sizeof(float) * 3 * side * side);
+	if (!cand)
+		return; /* no memory: these rows keep the detection's decision */
 	for (uint32_t y = y0; y < y1; y++) {
 		const uint8_t *band = j->band + (size_t)y * W;
 		const uint8_t *srow = pr_image_row(j->shot, y);
@@ -236,6 +279,7 @@ static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 			iy = iy1 = lh - 1;
 		float ty = fy - (float)iy;
 		ty = ty > 1 ? 1 : ty;
+		uint32_t cand_cx = UINT32_MAX, ncand = 0; /* candidates of the last cell */
 		for (uint32_t x = 0; x < W; x++) {
 			/* the band is a thin line through the frame: skip the rest
 			 * eight pixels at a time */
@@ -271,40 +315,19 @@ static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 			}
 			const float min_den = sq(MATTE_MIN_CONTRAST) * sig2;
 			float best = -1, best_a = 0;
-			/* the interior cells within near cells: local colours */
-			const uint32_t cx = x / j->s, cy = y / j->s, cw = j->cells->w, ch = j->cells->h;
-			const uint32_t gx0 = cx > j->near ? cx - j->near : 0;
-			const uint32_t gy0 = cy > j->near ? cy - j->near : 0;
-			const uint32_t gx1 = cx + j->near < cw ? cx + j->near : cw - 1;
-			const uint32_t gy1 = cy + j->near < ch ? cy + j->near : ch - 1;
-			/* the nearest ring of cells holding interior pixels, and
-			 * the next: the nearest object colours, not the best
-			 * fitting of all (some colour far away always fits) */
-			uint32_t first = UINT32_MAX;
-			for (int pass = 0; pass < 2; pass++)
-				for (uint32_t gy = gy0; gy <= gy1; gy++)
-					for (uint32_t gx = gx0; gx <= gx1; gx++) {
-						const float *cell = j->cells->v + ((size_t)gy * cw + gx) * 4;
-						if (cell[0] < 0.5f)
-							continue;
-						uint32_t rx = gx > cx ? gx - cx : cx - gx;
-						uint32_t ry = gy > cy ? gy - cy : cy - gy;
-						uint32_t ring = rx > ry ? rx : ry;
-						if (pass == 0) {
-							first = ring < first ? ring : first;
-							continue;
-						}
-						if (ring > first + 1)
-							continue;
-						float a;
-						for (int c = 0; c < 3; c++)
-							F[c] = cell[c + 1] / cell[0];
-						float r2 = composite_fit(I, B, F, min_den, &a);
-						if (r2 >= 0 && (best < 0 || r2 < best)) {
-							best = r2;
-							best_a = a;
-						}
-					}
+			const uint32_t cx = x / j->s;
+			if (cx != cand_cx) {
+				ncand = matte_candidates(j, cx, y / j->s, cand);
+				cand_cx = cx;
+			}
+			for (uint32_t k = 0; k < ncand; k++) {
+				float a;
+				float r2 = composite_fit(I, B, cand + 3 * k, min_den, &a);
+				if (r2 >= 0 && (best < 0 || r2 < best)) {
+					best = r2;
+					best_a = a;
+				}
+			}
 			if (best < 0 || best > sq(MATTE_FIT) * sig2) {
 				/* No local colour explains the pixel. Clear object
 				 * evidence stays as detected; a pixel near the plate
@@ -324,6 +347,7 @@ static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 			j->alpha[i] = (uint8_t)(best_a * 255.0f + 0.5f);
 		}
 	}
+	free(cand);
 }
 
 int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,

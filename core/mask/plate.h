@@ -81,6 +81,11 @@ struct pr_plate_builder {
 int pr_plate_builder_init(struct pr_plate_builder *b);
 int pr_plate_builder_add(struct pr_plate_builder *b, const struct pr_image *frame,
 			 const char *name, struct pr_error *err);
+/* The same, but the builder may keep the frame's pixels instead of copying
+ * them: frame may be left without pixels, and is still the caller's to
+ * pr_image_free. */
+int pr_plate_builder_take(struct pr_plate_builder *b, struct pr_image *frame, const char *name,
+			  struct pr_error *err);
 int pr_plate_builder_finish(struct pr_plate_builder *b, struct pr_plate *out, struct pr_error *err);
 void pr_plate_builder_free(struct pr_plate_builder *b);
 
