@@ -219,10 +219,12 @@ int pr_plate_builder_take(struct pr_plate_builder *b, struct pr_image *frame, co
 	return builder_add(b, frame, frame, name, err);
 }
 
-/* CRC-32 of a buffer in pieces, one per core, joined with crc32_combine:
+/* CRC-32 of a buffer in pieces spread over the cores, joined with crc32_combine:
  * the same value as one pass, which at 24 MP took tens of milliseconds of a
  * single core before every shot could be masked. */
-#define CRC_PIECES_MAX 16
+#define CRC_PIECES_MAX 64
+/* pr_parallel_rows gives a thread no fewer than 16 "rows" (here pieces) */
+#define CRC_PIECES_PER_CORE 16
 
 struct crc_job {
 	const uint8_t *p;
@@ -248,13 +250,13 @@ static void crc_pieces(void *ctx, uint32_t i0, uint32_t i1)
 static uLong crc32_parallel(uLong crc, const uint8_t *p, size_t n)
 {
 	struct crc_job j = { .p = p, .n = n };
-	size_t pieces = (size_t)pr_cpu_count();
+	size_t pieces = (size_t)pr_cpu_count() * CRC_PIECES_PER_CORE;
 	pieces = pieces > CRC_PIECES_MAX ? CRC_PIECES_MAX : pieces;
 	if (n < ((size_t)1 << 22))
 		pieces = 1; /* small planes: threads cost more than they save */
 	j.piece = (n + pieces - 1) / pieces;
 	pieces = j.piece ? (n + j.piece - 1) / j.piece : 0;
-	pr_parallel_rows((int)pieces, (uint32_t)pieces, crc_pieces, &j);
+	pr_parallel_rows(0, (uint32_t)pieces, crc_pieces, &j);
 	for (size_t i = 0; i < pieces; i++) {
 		size_t len = (i + 1) * j.piece < n ? j.piece : n - i * j.piece;
 		crc = crc32_combine(crc, j.crc[i], (z_off_t)len);
