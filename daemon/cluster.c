@@ -75,6 +75,7 @@ void cluster_stop(struct daemon *d)
 	cl_link_close(cl);
 	post_free(cl_take_all(cl));
 	cl_rig_fini(cl);
+	cl_scan_fini(cl);
 	for (uint32_t i = 0; i < cl->npeers; i++)
 		free(cl->peers[i].state);
 	free(cl->state_sent);
@@ -110,6 +111,7 @@ static void build_state(struct daemon *d, struct pr_cl_msg *m)
 		snprintf(c->state, sizeof(c->state), "%s", slot_words[s->state]);
 		c->plate = d->plates && d->plates[i] != NULL;
 	}
+	cl_scan_state(d, m);
 }
 
 /* Publish the state when it changed (sent_ns aside) or is due again. */
@@ -163,6 +165,7 @@ void cluster_tick(struct daemon *d)
 	}
 	cl_rig_tick(d);
 	cl_hold_tick(d);
+	cl_scan_tick(d);
 	publish_state(d, 0);
 }
 

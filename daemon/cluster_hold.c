@@ -40,6 +40,15 @@ static void refuse(struct daemon *d, const char *why)
 
 int cl_hold_gate(struct daemon *d)
 {
+	char why[300];
+	int rc = cl_hold_try(d, why, sizeof(why));
+	if (rc < 0)
+		refuse(d, why);
+	return rc > 0;
+}
+
+int cl_hold_try(struct daemon *d, char *why, size_t size)
+{
 	struct cluster *cl = d->cluster;
 	struct cl_hold_mine *h = &cl->mine;
 	if (h->state == 2)
@@ -51,10 +60,8 @@ int cl_hold_gate(struct daemon *d)
 		if (!cl->connected || !peers)
 			return 1; /* this node alone: nothing to agree on */
 		if (cl->granted.active) {
-			char why[300];
-			snprintf(why, sizeof(why), "busy: node %s is capturing", cl->granted.node);
-			refuse(d, why);
-			return 0;
+			snprintf(why, size, "busy: node %s is capturing", cl->granted.node);
+			return -1;
 		}
 		h->state = 1;
 		h->sent_ns = cl_realtime_ns();
@@ -67,10 +74,10 @@ int cl_hold_gate(struct daemon *d)
 		return 0;
 	}
 	if (h->refused[0]) {
-		refuse(d, h->refused);
+		snprintf(why, size, "%s", h->refused);
 		cl_command_all(cl, PR_CL_OP_RELEASE, NULL, 0, 0);
 		memset(h, 0, sizeof(*h));
-		return 0;
+		return -1;
 	}
 	if (h->answered < h->asked && mono_ns() < h->deadline_ns)
 		return 0;
@@ -84,7 +91,8 @@ int cl_hold_gate(struct daemon *d)
 void cl_hold_tick(struct daemon *d)
 {
 	struct cluster *cl = d->cluster;
-	if (cl->mine.state && d->op.kind == OP_NONE) {
+	/* a rig scan holds the rig from its first step to its end or pause */
+	if (cl->mine.state && d->op.kind == OP_NONE && !scan_running(d)) {
 		if (cl->connected)
 			cl_command_all(cl, PR_CL_OP_RELEASE, NULL, 0, 0);
 		memset(&cl->mine, 0, sizeof(cl->mine));

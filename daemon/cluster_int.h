@@ -67,6 +67,10 @@ struct rig_set {
 	uint32_t nnodes;
 	struct rig_shot *shots;
 	uint32_t nshots;
+	int has_angle;            /* a step of a scan: its scan, step and angle */
+	uint32_t scan;
+	int32_t step;
+	double angle;
 };
 
 /* A time the broker was out of reach (CLOCK_REALTIME); to_ns 0: still out. */
@@ -121,6 +125,7 @@ struct cluster {
 		char node[PR_CL_NAME_MAX + 1];
 		int64_t sent_ns;
 	} granted;
+	struct cl_scan *scan;            /* cluster_scan.c: the rig's scans (NULL: none yet) */
 };
 
 /* cluster_link.c: open the client, set the Will, start the network thread
@@ -157,9 +162,26 @@ uint64_t cl_command_all(struct cluster *cl, enum pr_cl_op op, const char *sessio
  * message: 1 when m was a hold, a release or a reply to our hold; tick:
  * release once our capture is over; armed: an arm from node came in. */
 int cl_hold_gate(struct daemon *d);
+/* The same for work that is no capture op (a scan): 1 go on, 0 wait, -1
+ * refused (why). */
+int cl_hold_try(struct daemon *d, char *why, size_t size);
 int cl_hold_message(struct daemon *d, const struct pr_cl_msg *m);
 void cl_hold_tick(struct daemon *d);
 void cl_hold_armed(struct cluster *cl, const char *node);
 void cl_hold_node_gone(struct cluster *cl, const char *node);
+
+/* cluster_scan.c: a turntable scan of the whole rig (see cluster_scan.h).
+ * message: 1 when m was a scan request, reply or event; tick: forwarded
+ * requests that time out, scans heard in other nodes' states; state: this
+ * node's turntable and scan in its state; arm: shoot the set an arm asks
+ * for (a scan step when it names one); plan: the arm and rig record of a
+ * scan step; set_json: its scan, step and angle in the rig manifest. */
+int cl_scan_message(struct daemon *d, const struct pr_cl_msg *m);
+void cl_scan_tick(struct daemon *d);
+void cl_scan_state(struct daemon *d, struct pr_cl_msg *m);
+int cl_scan_arm(struct daemon *d, const struct pr_cl_msg *m);
+void cl_scan_plan(struct daemon *d, struct pr_cl_msg *arm, struct rig_set *rs);
+void cl_scan_set_json(const struct rig_set *rs, json_object *o);
+void cl_scan_fini(struct cluster *cl);
 
 #endif

@@ -117,6 +117,7 @@ static json_object *rig_set_json(const struct rig_set *rs)
 		}
 	}
 	json_object_object_add(o, "set", json_object_new_int64(rs->number));
+	cl_scan_set_json(rs, o);
 	json_object_object_add(o, "release_ns", json_object_new_int64(rs->release_ns));
 	json_object_object_add(o, "finished", json_object_new_boolean(rs->finished));
 	json_object_object_add(o, "complete", json_object_new_boolean(rs->finished && complete));
@@ -288,7 +289,8 @@ void cluster_set_plan(struct daemon *d, struct trigger_plan *plan)
 	int64_t t = cl_realtime_ns() + (int64_t)cl->cfg.lead_ms * 1000000;
 	plan->set = number;
 	plan->release_mono_ns = to_mono(t);
-	if (!rig_new(d, number, t))
+	struct rig_set *rs = rig_new(d, number, t);
+	if (!rs)
 		return;
 	struct pr_cl_msg *m = malloc(sizeof(*m));
 	if (!m)
@@ -301,6 +303,7 @@ void cluster_set_plan(struct daemon *d, struct trigger_plan *plan)
 	m->set = number;
 	m->t_ns = t;
 	snprintf(m->session, sizeof(m->session), "%s", d->session->name);
+	cl_scan_plan(d, m, rs);
 	cl_publish(cl, m, "all", 0);
 	free(m);
 	LOG_INFO("cluster: rig set %u released at T = now + %d ms on %d node%s", number,
@@ -420,7 +423,8 @@ static void on_arm(struct daemon *d, const struct pr_cl_msg *m)
 	else if (m->set < d->session->next_set)
 		snprintf(why, sizeof(why), "set %u is already taken on %s (next is %u)", m->set,
 			 cl->cfg.node, d->session->next_set);
-	else if (d->op.kind != OP_NONE || cl->armed.set)
+	/* a capture here that gave way to another node's hold shoots nothing */
+	else if ((d->op.kind != OP_NONE && !cl->mine.refused[0]) || cl->armed.set)
 		snprintf(why, sizeof(why), "busy: %s is still shooting", cl->cfg.node);
 	else
 		why[0] = '\0';
@@ -428,7 +432,7 @@ static void on_arm(struct daemon *d, const struct pr_cl_msg *m)
 		cl->armed.set = cl->armed_last = m->set;
 		cl_hold_armed(cl, m->from);
 		cl->armed.release_mono_ns = to_mono(m->t_ns);
-		if (capture_local(d, "rig set")) {
+		if (cl_scan_arm(d, m)) {
 			memset(&cl->armed, 0, sizeof(cl->armed));
 			snprintf(why, sizeof(why), "%s cannot shoot now (see its log)", cl->cfg.node);
 		}
@@ -496,7 +500,7 @@ static void on_plate(struct daemon *d, const struct pr_cl_msg *m)
 void cl_rig_message(struct daemon *d, const struct pr_cl_msg *m)
 {
 	struct cluster *cl = d->cluster;
-	if (cl_hold_message(d, m))
+	if (cl_hold_message(d, m) || cl_scan_message(d, m))
 		return;
 	if (m->kind == PR_CL_CMD && (!strcmp(m->to, "all") || !strcmp(m->to, cl->cfg.node))) {
 		if (m->op == PR_CL_OP_ARM)

@@ -28,6 +28,7 @@
 #include "camera_settings.h"
 #include "preview.h"
 #include "cluster.h"
+#include "cluster_scan.h"
 #include "remask.h"
 #include "log.h"
 #include "suspect.h"
@@ -96,7 +97,7 @@ static void op_status(struct daemon *d, uint64_t requester, const struct pr_requ
 	} else {
 		json_object_object_add(r, "busy", NULL);
 	}
-	json_object_object_add(r, "scan", scan_json(d));
+	json_object_object_add(r, "scan", cluster_scan_json(d));
 	json_object_object_add(r, "disk", disk_json(d));
 	json_object_object_add(r, "mask_queue", json_object_new_int64(pool_in_flight(d)));
 	json_object_object_add(r, "clients", json_object_new_int(events_clients(d)));
@@ -278,7 +279,7 @@ void ops_dispatch(struct daemon *d, uint64_t requester, const struct pr_request 
 	case PR_OP_SCAN_RESUME:
 	case PR_OP_SCAN_STOP:
 	case PR_OP_SCAN_STATUS:
-		scan_request(d, requester, req);
+		cluster_scan_request(d, requester, req); /* a rig's: the turntable's node runs it */
 		break;
 	case PR_OP_CAMERA_SETTINGS:
 	case PR_OP_CAMERA_SET:

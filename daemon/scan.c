@@ -32,6 +32,8 @@
 #include "daemon.h"
 #include "events.h"
 #include "capture.h"
+#include "cluster.h"
+#include "cluster_scan.h"
 #include "disk.h"
 #include "journal.h"
 #include "loop.h"
@@ -138,6 +140,7 @@ static void broadcast(struct daemon *d, const char *what)
 			json_object_object_add(e, key, json_object_get(val));
 		json_object_put(s);
 	}
+	cluster_scan_broadcast(d, e); /* the rig's other nodes show it too */
 	events_publish(d, e);
 }
 
@@ -176,6 +179,21 @@ static void pause_now(struct daemon *d, const char *fmt, ...)
 
 static void shoot(struct daemon *d);
 
+/* A scan of a rig of several nodes: the rig's hold and the broker
+ * (cluster_scan.h). 1: go on, 0: wait (the caller comes back), -1: paused. */
+static int rig_gate(struct daemon *d)
+{
+	struct scan *sc = the_scan(d);
+	char why[512];
+	int gate = cluster_scan_gate(d, why, sizeof(why));
+	if (gate < 0) {
+		sc->phase = PH_IDLE;
+		sc->broker_paused = gate == -2;
+		pause_now(d, "%s", why);
+	}
+	return gate < 0 ? -1 : gate;
+}
+
 /* Idle and running: take the next step, or pause/stop/finish. */
 static void advance(struct daemon *d)
 {
@@ -200,6 +218,11 @@ static void advance(struct daemon *d)
 		sc->cur++;
 	if (sc->cur == sc->steps) {
 		set_state(d, SCAN_DONE, "scan_finished", "finished");
+		return;
+	}
+	int gate = rig_gate(d);
+	if (gate <= 0) {
+		sc->rig_wait = !gate; /* scan_tick comes back */
 		return;
 	}
 	double target = scan_angle(sc, sc->cur);
@@ -272,6 +295,11 @@ void scan_on_timer(struct daemon *d)
 		arm_timer(d, SCAN_QUEUE_WAIT_MS);
 		return;
 	}
+	int gate = rig_gate(d);
+	if (!gate)
+		arm_timer(d, SCAN_QUEUE_WAIT_MS);
+	if (gate <= 0)
+		return;
 	shoot(d);
 }
 
@@ -291,7 +319,9 @@ static void shoot(struct daemon *d)
 	}
 	st->attempts++;
 	sc->phase = PH_SHOOTING;
+	cluster_scan_step(d, sc); /* the rig's set of this step names it on every node */
 	struct set_rec *set = capture_scan_set(d, sc->id, sc->cur, scan_angle(sc, sc->cur));
+	cluster_scan_step(d, NULL);
 	if (!set) {
 		sc->phase = PH_IDLE;
 		pause_now(d, "cannot start a set (out of memory)");
@@ -314,15 +344,29 @@ static void step_checked(struct daemon *d, struct set_rec *set)
 {
 	struct scan *sc = the_scan(d);
 	struct scan_step *st = &sc->step[sc->cur];
+	/* a set of the rig: every other node reports it before the table turns */
+	char others[512] = "";
+	int retry = 0;
+	if (!cluster_scan_set_done(d, set->number, others, sizeof(others), &retry) && !d->stopping) {
+		sc->wait_set = set->number; /* scan_tick comes back */
+		return;
+	}
+	sc->wait_set = 0;
 	int complete = 1;
-	char missing[256] = "";
+	char missing[768] = "";
 	for (uint32_t i = 0; i < set->nshots; i++)
 		if (set->shots[i].state != SHOT_SAVED) {
 			complete = 0;
 			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
 				 missing[0] ? ", " : "", set->shots[i].camera);
 		}
-	if (!complete && st->attempts <= SCAN_RETRIES && !sc->stop_pending && !d->stopping) {
+	retry |= !complete; /* another set helps unless the cameras missing are offline */
+	if (others[0]) {
+		complete = 0;
+		snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
+			 missing[0] ? ", " : "", others);
+	}
+	if (!complete && retry && st->attempts <= SCAN_RETRIES && !sc->stop_pending && !d->stopping) {
 		LOG_WARN("scan %u: step %u of %u: set %u missed %s: shooting again at %g degrees",
 			 sc->id, sc->cur + 1, sc->steps, set->number, missing, scan_angle(sc, sc->cur));
 		broadcast(d, "retry");
@@ -348,6 +392,8 @@ static void step_checked(struct daemon *d, struct set_rec *set)
 	advance(d);
 }
 
+static int do_resume(struct daemon *d, char *why, size_t size);
+
 void scan_tick(struct daemon *d)
 {
 	struct scan *sc = the_scan(d);
@@ -356,6 +402,25 @@ void scan_tick(struct daemon *d)
 		sc->phase = PH_IDLE;
 		advance(d);
 	}
+	/* a scan of a rig: the other nodes' reports, the rig's hold, the broker */
+	if (sc && sc->state == SCAN_RUNNING && sc->phase == PH_SHOOTING && sc->wait_set) {
+		struct set_rec *set = session_find_set(d, sc->wait_set);
+		if (set) {
+			step_checked(d, set);
+		} else {
+			sc->wait_set = 0;
+			sc->phase = PH_IDLE;
+			pause_now(d, "the set of step %u is gone from the session", sc->cur + 1);
+		}
+	}
+	if (sc && sc->state == SCAN_RUNNING && sc->phase == PH_IDLE && sc->rig_wait) {
+		sc->rig_wait = 0;
+		advance(d);
+	}
+	char why[512];
+	if (sc && sc->state == SCAN_PAUSED && sc->broker_paused && cluster_scan_rig_back(d) &&
+	    do_resume(d, why, sizeof(why)))
+		LOG_NOTICE("scan %u stays paused: %s", sc->id, why);
 }
 
 /* ---- requests ---- */
@@ -372,7 +437,8 @@ static int do_resume(struct daemon *d, char *why, size_t size)
 	sc->state = SCAN_RUNNING;
 	sc->phase = PH_IDLE;
 	sc->reason[0] = '\0';
-	sc->disk_paused = 0;
+	sc->disk_paused = sc->broker_paused = sc->rig_wait = 0;
+	sc->wait_set = 0;
 	sc->pause_pending = sc->stop_pending = 0;
 	sc->run_mono_ns = mono_ns();
 	sc->run_done = sc->done;
@@ -443,6 +509,7 @@ static int do_start(struct daemon *d, const struct pr_request *req, char *why, s
 		strftime(name, sizeof(name), "scan-%Y%m%d-%H%M%S", &tm);
 		if (session_open(d, name, err, sizeof(err)))
 			return snprintf(why, size, "cannot open session %s: %s", name, err), -1;
+		cluster_session_changed(d, 1, name); /* a rig's other nodes open it too */
 		LOG_NOTICE("scan: no session was active: started %s", name);
 	}
 	char full[1024];
@@ -470,6 +537,11 @@ static int do_start(struct daemon *d, const struct pr_request *req, char *why, s
 }
 
 void scan_request(struct daemon *d, uint64_t requester, const struct pr_request *req)
+{
+	events_reply(d, requester, scan_reply(d, req));
+}
+
+json_object *scan_reply(struct daemon *d, const struct pr_request *req)
 {
 	char why[1024];
 	int rc = 0;
@@ -504,5 +576,5 @@ void scan_request(struct daemon *d, uint64_t requester, const struct pr_request 
 		json_object *s = scan_json(d);
 		json_object_object_add(r, "scan", s);
 	}
-	events_reply(d, requester, r);
+	return r;
 }

@@ -45,12 +45,18 @@ struct scan {
 	int disk_paused;          /* paused because the disk is full: resumes with the space */
 	uint32_t run_done;        /* steps done then */
 	int advancing;
+	/* a scan of a rig of several nodes (cluster_scan.h) */
+	int rig_wait;             /* waiting for the rig's hold: the tick tries again */
+	uint32_t wait_set;        /* the step's set waits for the other nodes' reports */
+	int broker_paused;        /* paused while the broker is away: resumes when it is back */
 };
 
 double scan_angle(const struct scan *sc, uint32_t step);
 void scan_free(struct scan *sc);
 int scan_init(struct daemon *d);            /* the settle timer: at loop setup */
 void scan_request(struct daemon *d, uint64_t requester, const struct pr_request *req);
+/* The same request, its reply returned (a request another node forwarded). */
+json_object *scan_reply(struct daemon *d, const struct pr_request *req);
 void scan_on_timer(struct daemon *d);
 void scan_on_turned(struct daemon *d, struct report *r);
 void scan_on_files(struct daemon *d, struct set_rec *set);

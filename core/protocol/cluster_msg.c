@@ -15,10 +15,10 @@
 
 static const char *const kind_names[PR_CL_KIND_COUNT] = { "state", "cmd", "reply", "event" };
 static const char *const op_names[PR_CL_OP_COUNT] = {
-	"arm", "plate", "session_start", "session_stop", "hold", "release",
+	"arm", "plate", "session_start", "session_stop", "hold", "release", "scan",
 };
 static const char *const event_names[PR_CL_EV_COUNT] = {
-	"set_armed", "set_fired", "file_saved", "mask_written", "set_finished",
+	"set_armed", "set_fired", "file_saved", "mask_written", "set_finished", "scan",
 };
 
 const char *pr_cl_kind_name(enum pr_cl_kind k)
@@ -93,6 +93,9 @@ static const struct field fields[] = {
 	{ "trigger_ns", T_I64, M(trigger_ns), 0, K(PR_CL_EVENT), 0, 0 },
 	{ "complete", T_BOOL, M(complete), 0, K(PR_CL_EVENT), 0, 0 },
 	{ "local", T_BOOL, M(local), 0, K(PR_CL_EVENT), 0, 0 },
+	{ "turntable", T_BOOL, M(turntable), 0, K(PR_CL_STATE), 0, 0 },
+	{ "request", T_TEXT, M(request), PR_CL_REQUEST_MAX, K(PR_CL_CMD), 0, 0 },
+	{ "scan", T_TEXT, M(scan), PR_CL_SCAN_MAX, ALL, 0, 0 },
 };
 #undef M
 

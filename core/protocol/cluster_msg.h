@@ -15,15 +15,24 @@
  *
  * Kinds and their fields (besides v, kind, rig, from, sent_ns):
  *   state   online, session, next_set, busy, disk_full, clock {synced,
- *           error_us}, cameras [{name, serial, state, plate}]
+ *           error_us}, cameras [{name, serial, state, plate}], turntable,
+ *           scan
  *   cmd     to, req, op (arm | plate | session_start | session_stop | hold |
- *           release), set, t_ns (arm: release time, CLOCK_REALTIME),
- *           frames, name (session), camera
- *   reply   to, req, op, ok, error, set
+ *           release | scan), set, t_ns (arm: release time, CLOCK_REALTIME),
+ *           frames, name (session), camera, request (scan), scan (arm)
+ *   reply   to, req, op, ok, error, set, scan
  *   event   event (set_armed | set_fired | file_saved | mask_written |
- *           set_finished), session, set, camera, serial, file, size, hash,
- *           trigger_ns, complete, local, clock {synced, error_us},
- *           missing [CAMERA...]
+ *           set_finished | scan), session, set, camera, serial, file, size,
+ *           hash, trigger_ns, complete, local, clock {synced, error_us},
+ *           missing [CAMERA...], scan
+ *
+ * A turntable scan of the whole rig: "turntable" says a node has one; a
+ * scan request from another node's socket travels as cmd scan, its
+ * "request" the control socket's own request line (decoded there by the
+ * socket's decoder); "scan" is a scan's status as the control socket shows
+ * it (JSON text: scan, session, state, step, angle, ...), carried by the
+ * turntable node's state, its scan events and replies, and by the arm of a
+ * set that is a scan step (its step and angle).
  *
  * No image crosses the broker: a file is named by its path relative to its
  * node's session folder, its size and its FNV-1a 64 hash (16 hex digits).
@@ -52,6 +61,8 @@
 #define PR_CL_FILE_MAX 299            /* relative to the node's session folder */
 #define PR_CL_ERROR_MAX 255
 #define PR_CL_TOPIC_MAX 160
+#define PR_CL_REQUEST_MAX 1023        /* cmd scan: a control socket request line */
+#define PR_CL_SCAN_MAX 24575          /* a scan's status, JSON text */
 
 enum pr_cl_kind { PR_CL_STATE = 0, PR_CL_CMD, PR_CL_REPLY, PR_CL_EVENT, PR_CL_KIND_COUNT };
 
@@ -62,6 +73,7 @@ enum pr_cl_op {
 	PR_CL_OP_SESSION_STOP,
 	PR_CL_OP_HOLD,            /* reserve the rig for one coordinator (capture, plate) */
 	PR_CL_OP_RELEASE,         /* end of that reservation */
+	PR_CL_OP_SCAN,            /* a scan request for the node with the turntable */
 	PR_CL_OP_COUNT
 };
 
@@ -71,6 +83,7 @@ enum pr_cl_event {
 	PR_CL_EV_FILE_SAVED,
 	PR_CL_EV_MASK_WRITTEN,
 	PR_CL_EV_SET_FINISHED,
+	PR_CL_EV_SCAN,            /* a scan's state or step changed (scan) */
 	PR_CL_EV_COUNT
 };
 
@@ -94,6 +107,7 @@ struct pr_cl_msg {
 	int64_t sent_ns;          /* CLOCK_REALTIME of the sender, >= 0 */
 	/* state */
 	int online, busy, disk_full;
+	int turntable;            /* state: a turntable is attached to this node */
 	uint32_t next_set;        /* the set number its session would use next */
 	struct pr_cl_clock clock; /* state, set_fired */
 	uint32_t ncameras;
@@ -118,6 +132,8 @@ struct pr_cl_msg {
 	int complete, local;      /* set_finished; local: shot without the rig */
 	uint32_t nmissing;        /* set_finished: its cameras without a file */
 	char missing[PR_CL_MAX_CAMERAS][PR_CL_NAME_MAX + 1];
+	char request[PR_CL_REQUEST_MAX + 1]; /* cmd scan */
+	char scan[PR_CL_SCAN_MAX + 1];       /* state, cmd arm, reply, event scan */
 };
 
 const char *pr_cl_kind_name(enum pr_cl_kind k);

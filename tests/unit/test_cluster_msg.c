@@ -125,6 +125,58 @@ static int decode_str(const char *s, struct pr_cl_msg *m, struct pr_error *err)
 	return pr_cl_decode(s, strlen(s), m, err);
 }
 
+/* A turntable scan of the rig: the node's turntable in its state, a scan
+ * request forwarded to it, its scan's status in state, arm, reply and
+ * event; a status with a control character or beyond its bound refused. */
+static void test_scan_fields(void **state)
+{
+	(void)state;
+	const char *status = "{\"what\":\"step\",\"scan\":2,\"session\":\"turn-1\","
+			     "\"step\":3,\"angle\":120.5,\"reason\":\"a \\\"quoted\\\" word\"}";
+	struct pr_cl_msg *m = msg_new(PR_CL_STATE);
+	m->online = m->turntable = 1;
+	snprintf(m->scan, sizeof(m->scan), "%s", status);
+	round_trip(m);
+	free(m);
+	m = msg_new(PR_CL_CMD);
+	m->op = PR_CL_OP_SCAN;
+	snprintf(m->to, sizeof(m->to), "node-2");
+	m->req = 9;
+	snprintf(m->request, sizeof(m->request), "{\"v\":1,\"id\":4,\"op\":\"scan_start\","
+		 "\"steps\":6,\"degrees\":360}");
+	round_trip(m);
+	m->op = PR_CL_OP_ARM;
+	memset(m->request, 0, sizeof(m->request));
+	snprintf(m->scan, sizeof(m->scan), "%s", status);
+	round_trip(m);
+	m->kind = PR_CL_REPLY;
+	m->op = PR_CL_OP_SCAN;
+	m->ok = 1;
+	round_trip(m);
+	free(m);
+	m = msg_new(PR_CL_EVENT);
+	m->event = PR_CL_EV_SCAN;
+	memset(m->scan, 'x', PR_CL_SCAN_MAX); /* the longest status there may be */
+	round_trip(m);
+
+	struct pr_error err = { 0 };
+	assert_int_equal(decode_str("{\"v\":1,\"kind\":\"event\",\"event\":\"scan\",\"rig\":\"r\","
+				    "\"from\":\"n\",\"set\":0,\"scan\":\"{\\u0007}\"}", m, &err),
+			 PR_PROTO_EBADVALUE);
+	assert_non_null(strstr(err.msg, "scan"));
+	size_t n = PR_CL_REQUEST_MAX + 200;
+	char *big = malloc(n);
+	assert_non_null(big);
+	int off = snprintf(big, n, "{\"v\":1,\"kind\":\"cmd\",\"op\":\"scan\",\"rig\":\"r\","
+			   "\"from\":\"n\",\"to\":\"m\",\"req\":1,\"request\":\"");
+	memset(big + off, 'y', PR_CL_REQUEST_MAX + 1);
+	snprintf(big + off + PR_CL_REQUEST_MAX + 1, n - (size_t)off - PR_CL_REQUEST_MAX - 1, "\"}");
+	assert_int_equal(pr_cl_decode(big, strlen(big), m, &err), PR_PROTO_EBADVALUE);
+	assert_non_null(strstr(err.msg, "request"));
+	free(big);
+	free(m);
+}
+
 static void test_refusals(void **state)
 {
 	(void)state;
@@ -296,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_encoder_checks),
 		cmocka_unit_test(test_topics),
+		cmocka_unit_test(test_scan_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
