@@ -33,6 +33,7 @@ expect_status 0 "5 capture sets" -- pr capture --count 5
 expect_output 'set 5: complete' "set 5 complete"
 n=$(printf '%s\n' "$OUT" | grep -c ': complete, trigger spread')
 [ "$n" = 5 ] && pass "every set complete" || fail "$n of 5 sets complete: $OUT"
+CAPTURE_OUT=$OUT
 
 S=$RIG/sessions/shoe-042
 for c in cam01 cam02 cam03 cam04; do
@@ -54,9 +55,19 @@ no_temp_files_settled "$S" && pass "no temporary files" || fail "temporary files
 [ "$(jq '[.sets[] | select(.complete)] | length' "$S/manifest.json")" = 5 ] && pass "manifest: all complete" || fail "manifest: incomplete sets"
 [ "$(jq '[.sets[].shots[] | select(.mask == "written" and .mask_stats.plate_id != null)] | length' "$S/manifest.json")" = 20 ] &&
 	pass "manifest: 20 masks with their plate id" || fail "manifest masks"
-# (a slowing wrapper such as valgrind runs one thread at a time: scaled)
-[ "$(jq --argjson max $((1000 * TIME_SCALE)) '[.sets[] | select(.spread_ms >= 0 and .spread_ms < $max)] | length' "$S/manifest.json")" = 5 ] &&
-	pass "manifest: trigger spread per set" || fail "manifest spread"
+# The trigger spread is the daemon's own figure, checked against what it is
+# made of: each set's spread_ms is the span of its shots' trigger times, and
+# capture printed the same figure for that set. How small it is depends on
+# how busy the cores are (a camera that arms late is released late), so it
+# is reported by `photorig bench --rig`, not bounded here.
+bad=$(jq -c '[.sets[] | select((.spread_ms as $s | [.shots[].trigger_ns] | (max - min) / 1e6 - $s | fabs > 0.001)
+	or any(.shots[]; .trigger_ns <= 0 or .arrive_ns < .trigger_ns)) | .set]' "$S/manifest.json")
+[ "$bad" = "[]" ] && pass "manifest: each set's spread is the span of its trigger times" ||
+	fail "manifest spread disagrees with the trigger times in sets $bad: $(jq -c '[.sets[] | {set, spread_ms, t: [.shots[].trigger_ns]}]' "$S/manifest.json")"
+printed=$(printf '%s\n' "$CAPTURE_OUT" | sed -n 's/^set \([0-9]*\): complete, trigger spread \([0-9.]*\) ms$/\1 \2/p')
+recorded=$(jq -r '.sets[] | "\(.set) \(.spread_ms)"' "$S/manifest.json" | awk '{ printf "%d %.2f\n", $1, $2 }')
+[ -n "$printed" ] && [ "$printed" = "$recorded" ] && pass "capture printed each set's spread as the manifest records it" ||
+	fail "spread printed: [$printed], in the manifest: [$recorded]"
 [ "$(jq -s '[.[] | select(.ev == "file_saved")] | length' "$S/journal.jsonl")" = 20 ] && pass "journal: 20 files" || fail "journal files"
 [ "$(jq -s '[.[] | select(.ev == "mask_written")] | length' "$S/journal.jsonl")" = 20 ] && pass "journal: 20 masks" || fail "journal masks"
 if check_session "$S"; then pass "journal, manifest and files agree"; else fail "journal, manifest and files disagree"; fi
