@@ -76,17 +76,24 @@ wait_for 20 sh -c "[ \"\$(\"$P\" cameras --json --socket \"$SOCK\" | jq -r '.cam
 expect_status 0 "set 6 after the drop" -- pr capture
 expect_output 'set 6: complete' "set 6 complete"
 
-# cam01 stalls on its 10th capture (set 7): the others are not held
-t0=$(date +%s%N)
+# cam01 stalls on its 10th capture (set 7): the others are not held. The
+# simulator stalls until it is disconnected, so the set can only end because
+# cam01 timed out (no answer to the trigger, no file within timeout_ms, or
+# set_timeout_ms); and the other cameras' files are saved as they come,
+# before cam01's timeout, not after it. Checked by the order of the
+# journal's lines, not by the clock: a busy machine stretches every
+# duration (the set took 12 s once beside builds), not this order.
 expect_status 1 "set 7: cam01 stalls" -- pr capture
-t1=$(date +%s%N)
 expect_output 'set 7: INCOMPLETE, missing: cam01' "set 7 incomplete, naming cam01"
-ms=$(( (t1 - t0) / 1000000 ))
-[ "$ms" -lt 9000 ] && pass "set 7 finished in $ms ms (set_timeout_ms 9000)" || fail "set 7 took $ms ms"
-late=$(jq '[.sets[] | select(.set == 7) | .shots[] | select(.state == "saved") | (.arrive_ns - .trigger_ns) / 1e6 | select(. > 2000)] | length' "$S/manifest.json")
-n=$(jq '[.sets[] | select(.set == 7) | .shots[] | select(.state == "saved")] | length' "$S/manifest.json")
-[ "$n" = 3 ] && [ "$late" = 0 ] && pass "set 7: the other 3 files arrived within 2 s of their trigger" ||
-	fail "set 7: $n files, $late late"
+order=$(jq -r 'select(.set == 7 and (.ev == "file_saved" or .ev == "file_failed" or .ev == "set_end")) |
+	"\(.ev) \(.camera // "-")"' "$S/journal.jsonl" | tr '\n' ',')
+saved_first=$(jq -rs '[.[] | select(.set == 7)] | (map(.ev == "file_failed" and .camera == "cam01") | index(true)) as $f |
+	if $f == null then "(no failure of cam01)" else [.[:$f][] | select(.ev == "file_saved") | .camera] | sort | join(" ") end' "$S/journal.jsonl")
+[ "$saved_first" = "cam02 cam03 cam04" ] && pass "set 7: the other 3 files were saved before cam01 timed out" ||
+	fail "set 7: saved before cam01's failure: [$saved_first]; journal: $order"
+reason=$(jq -r 'select(.set == 7 and .ev == "file_failed" and .camera == "cam01") | .reason' "$S/journal.jsonl")
+printf '%s\n' "$reason" | grep -qE 'no answer|no file within' && pass "set 7: cam01 timed out: $reason" ||
+	fail "set 7: cam01's failure is not a timeout: $reason"
 wait_for 30 sh -c "[ \"\$(\"$P\" cameras --json --socket \"$SOCK\" | jq -r '.cameras[0].state')\" = ready ]" &&
 	pass "cam01 re-opened after the stall" || fail "cam01: $(camera_state cam01)"
 expect_status 0 "set 8 after the stall" -- pr capture
