@@ -109,6 +109,8 @@ struct pr_rig_mask {
 	int invert;
 	uint8_t key_rgb[3];
 	uint32_t min_area;
+	int shadow;        /* cast shadows are background */
+	double shadow_min; /* the darkest brightness ratio still called shadow */
 };
 
 struct pr_rig_config {

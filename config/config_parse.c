@@ -6,6 +6,7 @@
  * lines longer than its buffer (inih would silently split them), and see
  * section headers ourselves: an unknown or empty section is reported at its
  * own line even when it holds no keys. */
+#include "config_mask.h"
 #include "config_schema.h"
 
 #include <sys/socket.h>
@@ -95,7 +96,6 @@ static void apply_defaults(enum cfg_section sec, void *base)
 
 static void init_config(struct pr_config *cfg)
 {
-	struct pr_mask_params m;
 	memset(cfg, 0, sizeof(*cfg));
 	apply_defaults(SEC_DAEMON, &cfg->daemon);
 	apply_defaults(SEC_RIG, &cfg->rig);
@@ -104,13 +104,7 @@ static void init_config(struct pr_config *cfg)
 	apply_defaults(SEC_WEB, &cfg->web);
 	apply_defaults(SEC_CLUSTER, &cfg->cluster);
 	cfg->rig.tiff_compression = PR_TIFF_DEFAULT;
-	/* Mask defaults live in core, so the daemon and `photorig mask` agree. */
-	pr_mask_params_default(&m);
-	cfg->rig.mask.method = m.method;
-	cfg->rig.mask.tolerance = m.tolerance;
-	cfg->rig.mask.invert = m.invert;
-	memcpy(cfg->rig.mask.key_rgb, m.key_rgb, 3);
-	cfg->rig.mask.min_area = m.min_area;
+	cfg_rig_mask_defaults(&cfg->rig.mask);
 }
 
 /* ---- sections ---- */
@@ -404,24 +398,17 @@ static int key_line(const struct key_lines *lines, enum cfg_section sec, const c
 	return lines->line[k - pr_cfg_keys];
 }
 
+static int camera_key_given(const void *lines, const char *key)
+{
+	return key_line(lines, SEC_CAMERA, key);
+}
+
 static void resolve_camera(struct parse_ctx *c, uint32_t i)
 {
 	struct pr_camera_config *cam = &c->cfg->cameras[i];
 	const struct key_lines *l = &c->cams[i];
-	const struct pr_rig_mask *rm = &c->cfg->rig.mask;
 
-	if (!key_line(l, SEC_CAMERA, "method"))
-		cam->mask.method = rm->method;
-	if (!key_line(l, SEC_CAMERA, "tolerance"))
-		cam->mask.tolerance = cam->mask.method == rm->method ? rm->tolerance
-				      : cam->mask.method == PR_MASK_CHROMA ? PR_MASK_DEFAULT_CHROMA_TOLERANCE
-									   : PR_MASK_DEFAULT_TOLERANCE;
-	if (!key_line(l, SEC_CAMERA, "invert"))
-		cam->mask.invert = rm->invert;
-	if (!key_line(l, SEC_CAMERA, "key_color"))
-		memcpy(cam->mask.key_rgb, rm->key_rgb, 3);
-	if (!key_line(l, SEC_CAMERA, "min_area"))
-		cam->mask.min_area = rm->min_area;
+	cfg_camera_mask_inherit(&cam->mask, &c->cfg->rig.mask, camera_key_given, l);
 	if (cam->driver == PR_CAM_SIM) {
 		if (!cam->width)
 			cam->width = 1280;

@@ -321,6 +321,49 @@ static void test_backdrop_keys(void **state)
 	}
 }
 
+/* Shadow suppression is a per-camera choice: [rig] sets it for every camera,
+ * a [camera] section overrides it, and the value reaches the camera's mask
+ * parameters (what photorigd masks its shots with). */
+static void test_shadow_per_camera(void **state)
+{
+	(void)state;
+	struct pr_config cfg;
+	struct pr_error_list errs;
+	load_ok("[rig]\nshadow = off\nshadow_min = 0.3\n"
+		"[camera a]\ndriver = sim\n"
+		"[camera b]\ndriver = sim\nshadow = on\n"
+		"[camera c]\ndriver = sim\nshadow_min = 0.15\n",
+		"x.ini", &cfg);
+	assert_int_equal(cfg.cameras[0].mask.shadow, 0);
+	assert_true(cfg.cameras[0].mask.shadow_min == 0.3);
+	assert_int_equal(cfg.cameras[1].mask.shadow, 1);
+	assert_true(cfg.cameras[1].mask.shadow_min == 0.3);
+	assert_int_equal(cfg.cameras[2].mask.shadow, 0);
+	assert_true(cfg.cameras[2].mask.shadow_min == 0.15);
+	char *text = print_to_string(&cfg);
+	struct pr_config again;
+	load_ok(text, "x.ini", &again);
+	assert_true(pr_config_equal(&cfg, &again));
+	free(text);
+	pr_config_free(&again);
+	pr_config_free(&cfg);
+	/* without either key: core's defaults, as `photorig mask` uses them */
+	struct pr_mask_params def;
+	pr_mask_params_default(&def);
+	load_ok(CAM, "x.ini", &cfg);
+	assert_int_equal(cfg.cameras[0].mask.shadow, def.shadow);
+	assert_true(cfg.cameras[0].mask.shadow_min == def.shadow_min);
+	pr_config_free(&cfg);
+	const char *bad[] = { "[rig]\nshadow_min = 0\n" CAM, CAM "shadow_min = 1.5\n",
+			      CAM "shadow = maybe\n" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pr_error_list_init(&errs);
+		assert_int_equal(pr_config_load_string(bad[i], "bad.ini", &cfg, &errs), PR_EINVAL);
+		assert_true(errs.count >= 1);
+		assert_non_null(strstr(errs.msg[0], "shadow"));
+	}
+}
+
 static void test_values_and_quoting(void **state)
 {
 	(void)state;
@@ -662,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_contents),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_mask_inheritance),
+		cmocka_unit_test(test_shadow_per_camera),
 		cmocka_unit_test(test_backdrop_keys),
 		cmocka_unit_test(test_values_and_quoting),
 		cmocka_unit_test(test_conventions_alicevision),
