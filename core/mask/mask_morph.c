@@ -13,7 +13,8 @@
  * band of output rows needs horizontally into a small buffer (it stays in
  * cache) and then vertically, writing its output rows directly. No
  * full-frame intermediate plane is written and read back. Max and min are
- * exact, so the result is the same as any other order of evaluation. */
+ * exact, so the result is the same as any other order of evaluation. Only
+ * the columns near the band's set pixels are filtered at all. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,15 +56,17 @@ static uint32_t run_length(uint32_t len)
 	return p;
 }
 
-/* One row, horizontally, into out (w bytes). pad and tmp hold w + 2r. */
-static void filter_row(const struct morph_job *j, const uint8_t *in, uint8_t *out, uint8_t *pad,
-		       uint8_t *tmp)
+/* One row span of w bytes, horizontally, into out (w bytes). Beyond the
+ * span's ends the row continues with lpad and rpad. pad and tmp hold
+ * w + 2r. */
+static void filter_row(const struct morph_job *j, const uint8_t *in, uint32_t w, uint8_t lpad,
+		       uint8_t rpad, uint8_t *out, uint8_t *pad, uint8_t *tmp)
 {
-	const uint32_t w = j->w, r = j->r, L = 2 * r + 1, P = run_length(L);
+	const uint32_t r = j->r, L = 2 * r + 1, P = run_length(L);
 	const size_t n = (size_t)w + 2 * r;
-	memset(pad, in[0], r);
+	memset(pad, lpad, r);
 	memcpy(pad + r, in, w);
-	memset(pad + r + w, in[w - 1], r);
+	memset(pad + r + w, rpad, r);
 	/* ping-pong: tmp[i] = op(pad[i], pad[i + p]) */
 	for (uint32_t p = 1; p < P; p *= 2) {
 		combine(tmp, pad, pad + p, n - p, j->dilate);
@@ -74,20 +77,39 @@ static void filter_row(const struct morph_job *j, const uint8_t *in, uint8_t *ou
 	combine(out, pad, pad + (L - P), w, j->dilate);
 }
 
-/* Is every byte zero? Eight at a time; stops at the first set one. */
-static int all_zero(const uint8_t *p, size_t n)
+/* Are the 32 bytes at p all zero? */
+static inline int zero32(const uint8_t *p)
 {
-	size_t i = 0;
-	for (; i + 32 <= n; i += 32) {
-		uint64_t v[4];
-		memcpy(v, p + i, 32);
-		if (v[0] | v[1] | v[2] | v[3])
-			return 0;
+	uint64_t v[4];
+	memcpy(v, p, 32);
+	return !(v[0] | v[1] | v[2] | v[3]);
+}
+
+/* The columns [*x0, *x1) holding every set byte of rows [y0, y1), or an
+ * empty span. 32 bytes at a time from each end, and never again over
+ * columns already known to hold a set byte. */
+static void set_columns(const uint8_t *plane, uint32_t w, uint32_t y0, uint32_t y1, uint32_t *x0,
+			uint32_t *x1)
+{
+	uint32_t lo = w, hi = 0;
+	for (uint32_t y = y0; y < y1; y++) {
+		const uint8_t *row = plane + (size_t)y * w;
+		uint32_t a = 0, b = w;
+		while (a + 32 <= lo && zero32(row + a))
+			a += 32;
+		while (a < lo && !row[a])
+			a++;
+		if (a == w)
+			continue; /* an empty row */
+		lo = a < lo ? a : lo;
+		while (b >= hi + 32 && zero32(row + b - 32))
+			b -= 32;
+		while (b > hi && !row[b - 1])
+			b--;
+		hi = b > hi ? b : hi;
 	}
-	for (; i < n; i++)
-		if (p[i])
-			return 0;
-	return 1;
+	*x0 = lo < hi ? lo : 0;
+	*x1 = lo < hi ? hi : 0;
 }
 
 static void morph_rows(void *ctx, uint32_t y0, uint32_t y1)
@@ -105,25 +127,38 @@ static void morph_rows(void *ctx, uint32_t y0, uint32_t y1)
 		const uint32_t b1 = b0 + BAND_ROWS < y1 ? b0 + BAND_ROWS : y1;
 		const uint32_t n = b1 - b0 + 2 * r; /* input rows b0 - r .. b1 + r - 1, clamped */
 		const uint32_t first = b0 >= r ? b0 - r : 0, last = b1 + r < h ? b1 + r : h;
-		/* most bands of a product shot hold no object at all: both
-		 * operations give nothing but background there */
-		if (all_zero(j->in + (size_t)first * w, (size_t)(last - first) * w)) {
-			memset(j->out + (size_t)b0 * w, 0, (size_t)(b1 - b0) * w);
-			continue;
+		/* Both operations give background wherever no set pixel is within
+		 * r: most bands of a product shot hold no object at all, and the
+		 * others only in some columns. Only the columns from r before the
+		 * band's first set pixel to r after its last are filtered; beyond
+		 * them, inside the frame, the rows hold zeros. */
+		uint32_t s0, s1;
+		set_columns(j->in, w, first, last, &s0, &s1);
+		s0 = s0 > r ? s0 - r : 0;
+		s1 = s1 + r < w ? s1 + r : w;
+		for (uint32_t y = b0; y < b1; y++) {
+			uint8_t *out = j->out + (size_t)y * w;
+			memset(out, 0, s0);
+			memset(out + s1, 0, w - s1);
 		}
+		if (s0 >= s1)
+			continue;
+		const uint32_t sw = s1 - s0;
 		for (uint32_t i = 0; i < n; i++) {
 			int64_t y = (int64_t)b0 - r + i;
-			uint32_t src = y < 0 ? 0 : (y >= h ? h - 1 : (uint32_t)y);
-			filter_row(j, j->in + (size_t)src * w, buf + (size_t)i * w, pad, tmp);
+			const uint8_t *src = j->in + (size_t)(y < 0 ? 0 : (y >= h ? h - 1 : (uint32_t)y)) * w;
+			/* past the frame's edge the edge pixel continues */
+			filter_row(j, src + s0, sw, s0 ? 0 : src[0], s1 < w ? 0 : src[w - 1],
+				   buf + (size_t)i * sw, pad, tmp);
 		}
 		/* in place, top down: row i + p is still the previous round's */
 		for (uint32_t p = 1; p < P; p *= 2)
 			for (uint32_t i = 0; i + p < n; i++)
-				combine(buf + (size_t)i * w, buf + (size_t)i * w,
-					buf + (size_t)(i + p) * w, w, j->dilate);
+				combine(buf + (size_t)i * sw, buf + (size_t)i * sw,
+					buf + (size_t)(i + p) * sw, sw, j->dilate);
 		for (uint32_t y = b0; y < b1; y++) {
-			const uint8_t *a = buf + (size_t)(y - b0) * w;
-			combine(j->out + (size_t)y * w, a, a + (size_t)(L - P) * w, w, j->dilate);
+			const uint8_t *a = buf + (size_t)(y - b0) * sw;
+			combine(j->out + (size_t)y * w + s0, a, a + (size_t)(L - P) * sw, sw, j->dilate);
 		}
 	}
 	free(buf);
