@@ -47,7 +47,7 @@
 
 #define FWD_MAX 8
 #define FWD_WAIT_NS (10 * 1000000000LL)   /* a forwarded request's answer */
-#define BACK_WAIT_NS (5 * 1000000000LL)   /* after a reconnect, for the nodes' states */
+#define BACK_WAIT_NS (20 * 1000000000LL)  /* after a reconnect: beyond the 16 s back-off */
 #define SCAN_DEPTH 4                      /* JSON nesting of a scan's status */
 
 /* A request of this node's client, sent to the node with the turntable. */

@@ -104,6 +104,8 @@ static void show_scan(json_object *sc, int tty, enum pr_op op)
 	}
 	if (pr_json_str(sc, "reason", NULL))
 		printf("paused: %s\n", pr_json_str(sc, "reason", ""));
+	if (pr_json_str(sc, "node", NULL)) /* a rig of several nodes: the one with the table */
+		printf("the turntable is on node %s\n", pr_json_str(sc, "node", ""));
 }
 
 /* scan start, followed live: the start is sent once the watch connection

@@ -8,7 +8,8 @@
 # angles (0, 60, ... 300) are in the rig manifest, in every node's manifest
 # and journal; the controller received exactly 5 turns of 60 degrees and the
 # table ends at 300 degrees; a capture pressed on ws3 during the scan is
-# refused as busy; scan status through ws3 tells the scan's end.
+# refused as busy; status through ws1 shows the scan; scan status through
+# ws3 tells the scan's end.
 . "$(dirname "$0")/lib.inc"
 . "$(dirname "$0")/daemon.inc"
 . "$(dirname "$0")/cluster.inc"
@@ -57,6 +58,8 @@ wait_for 30 grep -q 'scan 1 of session turn-1 started: 6 steps over 360 degrees'
 	pass "scan start through ws1: ws2's scan runs" || fail "scan start: $(cat "$TMP/follow.out")"
 expect_status 1 "a capture through ws3 during the scan" -- on ws3 capture
 expect_output 'busy' "is refused as busy"
+expect_status 0 "status through ws1 during the scan" -- on ws1 status
+expect_output '^scan 1 running \((turning|settling|shooting|idle)\): step [0-9]+ of 6' "ws1's status shows ws2's scan"
 for i in $(seq 1 2400); do kill -0 "$FPID" 2>/dev/null || break; sleep 0.1; done
 wait "$FPID"; st=$?
 FPID=""
