@@ -76,6 +76,7 @@ void cluster_stop(struct daemon *d)
 	post_free(cl_take_all(cl));
 	cl_rig_fini(cl);
 	cl_scan_fini(cl);
+	cl_late_fini(cl);
 	for (uint32_t i = 0; i < cl->npeers; i++)
 		free(cl->peers[i].state);
 	free(cl->state_sent);
@@ -163,9 +164,11 @@ void cluster_tick(struct daemon *d)
 				 "chrony or PTP", cl->clock.synced ? "synchronised" : "not synchronised",
 				 (long long)cl->clock.error_us);
 	}
+	cl_link_retry(cl);
 	cl_rig_tick(d);
 	cl_hold_tick(d);
 	cl_scan_tick(d);
+	cl_late_tick(d);
 	publish_state(d, 0);
 }
 

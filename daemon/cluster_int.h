@@ -54,6 +54,7 @@ struct rig_shot {
 struct rig_node {
 	char name[PR_CL_NAME_MAX + 1];
 	int finished, complete;
+	int reported;             /* its set_finished came (else: given up, or none yet) */
 	struct pr_cl_clock clock;
 	char missing[1024];       /* its cameras without a file, comma separated */
 };
@@ -83,6 +84,8 @@ struct cluster {
 	struct pr_cluster_config cfg;    /* own copy: a reload does not move it */
 	struct mosquitto *mosq;
 	int started;                     /* the network thread runs */
+	int64_t retry_ns;                /* mono: connect again then (0: no need) */
+	int retry_s;                     /* the wait after that */
 	/* the queue to the loop */
 	int evfd;
 	pthread_mutex_t lock;
@@ -111,6 +114,7 @@ struct cluster {
 	char rig_session[PR_CL_NAME_MAX + 1];
 	struct rig_set **rig;            /* sets this node coordinated in rig_session */
 	uint32_t nrig, caprig;
+	struct cl_late *late;            /* cluster_late.c: our reports of rig sets */
 	/* cluster_hold.c: the hold we asked for, and the one we granted */
 	struct cl_hold_mine {
 		int state;               /* 0: none, 1: asked, 2: granted */
@@ -133,6 +137,9 @@ struct cluster {
  * connected). */
 int cl_link_open(struct cluster *cl);
 void cl_link_close(struct cluster *cl);
+/* Loop, every tick: a first connection that failed at once is tried again,
+ * with back-off, until the network thread can take over. */
+void cl_link_retry(struct cluster *cl);
 /* Any thread: hand a post to the loop (takes p). */
 void cl_post(struct cluster *cl, struct cl_post *p);
 struct cl_post *cl_take_all(struct cluster *cl);
@@ -183,5 +190,38 @@ int cl_scan_arm(struct daemon *d, const struct pr_cl_msg *m);
 void cl_scan_plan(struct daemon *d, struct pr_cl_msg *arm, struct rig_set *rs);
 void cl_scan_set_json(const struct rig_set *rs, json_object *o);
 void cl_scan_fini(struct cluster *cl);
+
+/* cluster_rig.c: the coordinator's records of the rig's sets. */
+struct rig_set *rig_find(struct cluster *cl, uint32_t number);
+struct rig_node *rig_node(struct rig_set *rs, const char *name);
+void rig_add_shot(struct rig_set *rs, const char *node, const char *camera, const char *serial,
+		  const char *file, uint64_t size, uint64_t hash, int64_t trigger_ns);
+/* A node's end of the set (or its absence): rig_manifest.json is written. */
+void rig_node_done(struct daemon *d, struct rig_set *rs, struct rig_node *n, int complete,
+		   uint32_t nmissing, char (*missing)[PR_CL_NAME_MAX + 1]);
+
+/* cluster_rigload.c: this session's rig sets read back from the rig manifest
+ * this node wrote as their coordinator, when they are not in memory (after a
+ * restart, or the session opened again); a no-op when they are. */
+void cl_rig_load(struct daemon *d);
+
+/* cluster_late.c: a node's reports of the rig's sets, kept until their
+ * coordinator has them. A node: armed (a coordinator armed set arm->set),
+ * rig_set (1: that set is a rig set another node coordinated), reported
+ * (its report was sent at its end, or could not be), tick (pending reports
+ * go again), message (1 when m was a coordinator's answer to a report).
+ * The coordinator: event (1 when m was a late report, taken or dropped and
+ * logged), answer (a node's set_finished was recorded, or not and why). */
+void cl_late_armed(struct daemon *d, const struct pr_cl_msg *arm);
+int cl_late_rig_set(struct daemon *d, uint32_t set);
+void cl_late_reported(struct daemon *d, uint32_t set);
+void cl_late_tick(struct daemon *d);
+int cl_late_message(struct daemon *d, const struct pr_cl_msg *m);
+int cl_late_event(struct daemon *d, const struct pr_cl_msg *m);
+void cl_late_answer(struct cluster *cl, const struct pr_cl_msg *ev, int ok, const char *error);
+void cl_late_fini(struct cluster *cl);
+/* Publish a set's report: file_saved for each saved file, set_finished;
+ * to: its coordinator when sent again (NULL: at the set's end). */
+void cl_report_set(struct daemon *d, const struct set_rec *set, const char *to, int local);
 
 #endif

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "cluster_int.h"
 #include "daemon.h"
+#include "loop.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -186,6 +187,8 @@ static int read_password(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+static int link_started(struct cluster *cl, int rc);
+
 int cl_link_open(struct cluster *cl)
 {
 	const struct pr_cluster_config *c = &cl->cfg;
@@ -240,20 +243,44 @@ int cl_link_open(struct cluster *cl)
 		LOG_ERR("cluster: TLS with ca_file %s: %s", c->ca_file, mosquitto_strerror(rc));
 		return -1;
 	}
-	/* a broker that is down now is not an error: the network thread
-	 * retries with back-off */
+	LOG_NOTICE("cluster: node %s of rig %s, broker %s%s%s", c->node, c->rig, c->broker,
+		   c->username[0] ? ", user " : "", c->username);
+	/* a broker that is down now is not an error: once connecting, the
+	 * network thread retries with back-off */
 	rc = mosquitto_connect_async(cl->mosq, c->host, c->port, CL_KEEPALIVE_S);
-	if (rc != MOSQ_ERR_SUCCESS)
-		post_text(cl, CLP_DISCONNECTED, rc, "cannot reach the broker %s: %s", c->broker,
+	cl->retry_s = CL_RECONNECT_MIN_S;
+	return link_started(cl, rc);
+}
+
+/* After a connect call: start the network thread, or, when the connect
+ * failed at once (nothing listens on a local port), have the loop call
+ * again later (cl_link_retry). libmosquitto's thread does not retry a
+ * first connection that never got under way: a node started while the
+ * broker was down would stay cut off. */
+static int link_started(struct cluster *cl, int rc)
+{
+	if (rc != MOSQ_ERR_SUCCESS) {
+		post_text(cl, CLP_DISCONNECTED, rc, "cannot reach the broker %s: %s", cl->cfg.broker,
 			  rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+		cl->retry_ns = mono_ns() + (int64_t)cl->retry_s * 1000000000;
+		cl->retry_s = cl->retry_s * 2 > CL_RECONNECT_MAX_S ? CL_RECONNECT_MAX_S : cl->retry_s * 2;
+		return 0;
+	}
+	cl->retry_ns = 0;
 	if ((rc = mosquitto_loop_start(cl->mosq)) != MOSQ_ERR_SUCCESS) {
 		LOG_ERR("cluster: cannot start the network thread: %s", mosquitto_strerror(rc));
 		return -1;
 	}
 	cl->started = 1;
-	LOG_NOTICE("cluster: node %s of rig %s, broker %s%s%s", c->node, c->rig, c->broker,
-		   c->username[0] ? ", user " : "", c->username);
 	return 0;
+}
+
+void cl_link_retry(struct cluster *cl)
+{
+	if (!cl->mosq || cl->started || !cl->retry_ns || mono_ns() < cl->retry_ns)
+		return;
+	if (link_started(cl, mosquitto_reconnect_async(cl->mosq)))
+		cl->retry_ns = 0; /* the thread cannot start: logged, and no use trying again */
 }
 
 void cl_link_close(struct cluster *cl)

@@ -34,7 +34,7 @@
 
 #define RIG_GRACE_NS (5 * 1000000000LL)   /* beyond set_timeout_ms, for the reports */
 
-static struct rig_set *rig_find(struct cluster *cl, uint32_t number)
+struct rig_set *rig_find(struct cluster *cl, uint32_t number)
 {
 	for (uint32_t i = 0; i < cl->nrig; i++)
 		if (cl->rig[i]->number == number)
@@ -60,7 +60,7 @@ void cl_rig_fini(struct cluster *cl)
 	rig_free_all(cl);
 }
 
-static struct rig_node *rig_node(struct rig_set *rs, const char *name)
+struct rig_node *rig_node(struct rig_set *rs, const char *name)
 {
 	for (uint32_t i = 0; i < rs->nnodes; i++)
 		if (!strcmp(rs->nodes[i].name, name))
@@ -105,6 +105,7 @@ static json_object *rig_set_json(const struct rig_set *rs)
 		json_object_object_add(e, "node", json_object_new_string(n->name));
 		json_object_object_add(e, "finished", json_object_new_boolean(n->finished));
 		json_object_object_add(e, "complete", json_object_new_boolean(n->complete));
+		json_object_object_add(e, "reported", json_object_new_boolean(n->reported));
 		json_object_object_add(e, "clock", cluster_clock_json(&n->clock));
 		json_object_array_add(nodes, e);
 		complete &= n->complete;
@@ -152,8 +153,8 @@ static void rig_manifest_write(struct daemon *d)
 }
 
 /* A node's report of its end of the set, or its absence at the deadline. */
-static void rig_node_done(struct daemon *d, struct rig_set *rs, struct rig_node *n, int complete,
-			  uint32_t nmissing, char (*missing)[PR_CL_NAME_MAX + 1])
+void rig_node_done(struct daemon *d, struct rig_set *rs, struct rig_node *n, int complete,
+		   uint32_t nmissing, char (*missing)[PR_CL_NAME_MAX + 1])
 {
 	n->finished = 1;
 	n->complete = complete && !nmissing;
@@ -177,9 +178,8 @@ static void rig_node_done(struct daemon *d, struct rig_set *rs, struct rig_node 
 	rig_manifest_write(d);
 }
 
-static void rig_add_shot(struct rig_set *rs, const char *node, const char *camera,
-			 const char *serial, const char *file, uint64_t size, uint64_t hash,
-			 int64_t trigger_ns)
+void rig_add_shot(struct rig_set *rs, const char *node, const char *camera, const char *serial,
+		  const char *file, uint64_t size, uint64_t hash, int64_t trigger_ns)
 {
 	struct rig_shot *s = realloc(rs->shots, (rs->nshots + 1) * sizeof(*s));
 	if (!s)
@@ -219,10 +219,7 @@ static void node_missing_all(struct daemon *d, struct rig_set *rs, struct rig_no
 static struct rig_set *rig_new(struct daemon *d, uint32_t number, int64_t release_ns)
 {
 	struct cluster *cl = d->cluster;
-	if (strcmp(cl->rig_session, d->session->name)) {
-		rig_free_all(cl);
-		snprintf(cl->rig_session, sizeof(cl->rig_session), "%s", d->session->name);
-	}
+	cl_rig_load(d); /* the session's earlier rig sets, after a restart */
 	if (cl->nrig == cl->caprig) {
 		uint32_t cap = cl->caprig ? 2 * cl->caprig : 16;
 		struct rig_set **r = realloc(cl->rig, cap * sizeof(*r));
@@ -321,13 +318,7 @@ int cluster_may_start_set(struct daemon *d)
 	return cl->armed.set ? 1 : cl_hold_gate(d);
 }
 
-/* ---- every node: what it tells the rig of its sets ---- */
-
-static void publish_event(struct cluster *cl, struct pr_cl_msg *m)
-{
-	m->sent_ns = cl_realtime_ns();
-	cl_publish(cl, m, NULL, 0);
-}
+/* ---- every node: what it tells the rig of its sets (cluster_late.c) ---- */
 
 void cluster_set_finished(struct daemon *d, const struct set_rec *set)
 {
@@ -337,55 +328,29 @@ void cluster_set_finished(struct daemon *d, const struct set_rec *set)
 	struct rig_set *rs = rig_find(cl, set->number);
 	if (rs && strcmp(cl->rig_session, d->session->name))
 		rs = NULL;
-	struct pr_cl_msg *m = malloc(sizeof(*m));
-	if (!m)
-		return;
 	uint32_t nmissing = 0;
 	static char missing[PR_CL_MAX_CAMERAS][PR_CL_NAME_MAX + 1]; /* loop thread only */
 	for (uint32_t i = 0; i < set->nshots; i++) {
 		const struct shot_rec *r = &set->shots[i];
-		if (r->state != SHOT_SAVED) {
-			if (nmissing < PR_CL_MAX_CAMERAS)
-				snprintf(missing[nmissing++], sizeof(missing[0]), "%s", r->camera);
-			continue;
-		}
-		if (rs)
+		if (r->state != SHOT_SAVED && nmissing < PR_CL_MAX_CAMERAS)
+			snprintf(missing[nmissing++], sizeof(missing[0]), "%s", r->camera);
+		else if (r->state == SHOT_SAVED && rs)
 			rig_add_shot(rs, cl->cfg.node, r->camera, r->serial, r->file, r->size, r->hash,
 				     r->trigger_ns);
-		pr_cl_msg_init(m, PR_CL_EVENT, cl->cfg.rig, cl->cfg.node);
-		m->event = PR_CL_EV_FILE_SAVED;
-		snprintf(m->session, sizeof(m->session), "%s", d->session->name);
-		m->set = set->number;
-		snprintf(m->camera, sizeof(m->camera), "%s", r->camera);
-		snprintf(m->serial, sizeof(m->serial), "%s", r->serial);
-		for (char *p = m->serial; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
-		snprintf(m->file, sizeof(m->file), "%s", r->file);
-		m->size = r->size;
-		m->hash = r->hash;
-		m->trigger_ns = r->trigger_ns;
-		publish_event(cl, m);
 	}
-	pr_cl_msg_init(m, PR_CL_EVENT, cl->cfg.rig, cl->cfg.node);
-	m->event = PR_CL_EV_SET_FINISHED;
-	snprintf(m->session, sizeof(m->session), "%s", d->session->name);
-	m->set = set->number;
-	m->complete = set->complete;
-	/* shot without the rig: the broker was away, or no other node was there */
-	m->local = !rs && set->number != cl->armed_last;
-	if (m->local && cl->npeers) {
+	/* shot without the rig: the broker was away, or no other node was there;
+	 * a set another node armed is the rig's, even settled after a restart */
+	int local = !rs && set->number != cl->armed_last && !cl_late_rig_set(d, set->number);
+	if (local && cl->npeers) {
 		/* a node of a rig shot on its own: said in the log and in status */
 		cl->local_sets++;
 		cl->last_local_set = set->number;
 		LOG_NOTICE("cluster: set %u of session %s was shot by this node alone (local)%s",
 			   set->number, d->session->name, cl->connected ? "" : ": the broker is away");
 	}
-	m->clock = cl->clock;
-	m->nmissing = nmissing;
-	memcpy(m->missing, missing, sizeof(missing[0]) * nmissing);
-	publish_event(cl, m);
-	free(m);
+	cl_report_set(d, set, NULL, local);
+	if (!rs)
+		cl_late_reported(d, set->number);
 	if (rs) {
 		struct rig_node *n = rig_node(rs, cl->cfg.node);
 		n->clock = cl->clock;
@@ -430,6 +395,7 @@ static void on_arm(struct daemon *d, const struct pr_cl_msg *m)
 		why[0] = '\0';
 	if (!why[0]) {
 		cl->armed.set = cl->armed_last = m->set;
+		cl_late_armed(d, m);
 		cl_hold_armed(cl, m->from);
 		cl->armed.release_mono_ns = to_mono(m->t_ns);
 		if (cl_scan_arm(d, m)) {
@@ -463,7 +429,7 @@ static void on_event(struct daemon *d, const struct pr_cl_msg *m)
 	struct rig_set *rs = d->session && !strcmp(cl->rig_session, m->session) &&
 			     !strcmp(d->session->name, m->session) ? rig_find(cl, m->set) : NULL;
 	struct rig_node *n = rs ? rig_node(rs, m->from) : NULL;
-	if (!n || n->finished)
+	if (cl_late_event(d, m) || !n || n->finished)
 		return;
 	if (m->event == PR_CL_EV_FILE_SAVED)
 		rig_add_shot(rs, m->from, m->camera, m->serial, m->file, m->size, m->hash,
@@ -474,8 +440,10 @@ static void on_event(struct daemon *d, const struct pr_cl_msg *m)
 			LOG_WARN("cluster: set %u on %s was shot on a clock not in step (%s, error %lld "
 				 "us)", m->set, m->from, m->clock.synced ? "synchronised" : "unsynchronised",
 				 (long long)m->clock.error_us);
+		n->reported = 1;
 		rig_node_done(d, rs, n, m->complete, m->nmissing, (char (*)[PR_CL_NAME_MAX + 1])
 			      m->missing);
+		cl_late_answer(cl, m, 1, NULL);
 	}
 }
 
@@ -500,7 +468,7 @@ static void on_plate(struct daemon *d, const struct pr_cl_msg *m)
 void cl_rig_message(struct daemon *d, const struct pr_cl_msg *m)
 {
 	struct cluster *cl = d->cluster;
-	if (cl_hold_message(d, m) || cl_scan_message(d, m))
+	if (cl_hold_message(d, m) || cl_scan_message(d, m) || cl_late_message(d, m))
 		return;
 	if (m->kind == PR_CL_CMD && (!strcmp(m->to, "all") || !strcmp(m->to, cl->cfg.node))) {
 		if (m->op == PR_CL_OP_ARM)

@@ -15,7 +15,7 @@
 
 static const char *const kind_names[PR_CL_KIND_COUNT] = { "state", "cmd", "reply", "event" };
 static const char *const op_names[PR_CL_OP_COUNT] = {
-	"arm", "plate", "session_start", "session_stop", "hold", "release", "scan",
+	"arm", "plate", "session_start", "session_stop", "hold", "release", "scan", "report",
 };
 static const char *const event_names[PR_CL_EV_COUNT] = {
 	"set_armed", "set_fired", "file_saved", "mask_written", "set_finished", "scan",
@@ -77,7 +77,8 @@ static const struct field fields[] = {
 	{ "busy", T_BOOL, M(busy), 0, K(PR_CL_STATE), 0, 0 },
 	{ "disk_full", T_BOOL, M(disk_full), 0, K(PR_CL_STATE), 0, 0 },
 	{ "next_set", T_U32, M(next_set), 0, K(PR_CL_STATE), 0, 0 },
-	{ "to", T_NAME, M(to), 0, K(PR_CL_CMD) | K(PR_CL_REPLY), K(PR_CL_CMD) | K(PR_CL_REPLY), 0 },
+	{ "to", T_NAME, M(to), 0, K(PR_CL_CMD) | K(PR_CL_REPLY) | K(PR_CL_EVENT),
+	  K(PR_CL_CMD) | K(PR_CL_REPLY), 0 },
 	{ "req", T_U64, M(req), 0, K(PR_CL_CMD) | K(PR_CL_REPLY), K(PR_CL_CMD) | K(PR_CL_REPLY), 1 },
 	{ "t_ns", T_I64, M(t_ns), 0, K(PR_CL_CMD), 0, 0 },
 	{ "frames", T_U32, M(frames), PR_PROTO_MAX_FRAMES, K(PR_CL_CMD), 0, 0 },

@@ -20,11 +20,13 @@
  *   cmd     to, req, op (arm | plate | session_start | session_stop | hold |
  *           release | scan), set, t_ns (arm: release time, CLOCK_REALTIME),
  *           frames, name (session), camera, request (scan), scan (arm)
- *   reply   to, req, op, ok, error, set, scan
+ *   reply   to, req, op, ok, error, set, scan (op report: the coordinator's
+ *           answer to a node's set_finished, req the set's number)
  *   event   event (set_armed | set_fired | file_saved | mask_written |
  *           set_finished | scan), session, set, camera, serial, file, size,
  *           hash, trigger_ns, complete, local, clock {synced, error_us},
- *           missing [CAMERA...], scan
+ *           missing [CAMERA...], scan, to (a node's report of a rig set
+ *           sent again: the set's coordinator, see daemon/cluster_late.c)
  *
  * A turntable scan of the whole rig: "turntable" says a node has one; a
  * scan request from another node's socket travels as cmd scan, its
@@ -74,6 +76,7 @@ enum pr_cl_op {
 	PR_CL_OP_HOLD,            /* reserve the rig for one coordinator (capture, plate) */
 	PR_CL_OP_RELEASE,         /* end of that reservation */
 	PR_CL_OP_SCAN,            /* a scan request for the node with the turntable */
+	PR_CL_OP_REPORT,          /* reply only: a node's report of a set recorded (or not) */
 	PR_CL_OP_COUNT
 };
 
@@ -113,7 +116,7 @@ struct pr_cl_msg {
 	uint32_t ncameras;
 	struct pr_cl_camera cameras[PR_CL_MAX_CAMERAS];
 	/* cmd, reply */
-	char to[PR_CL_NAME_MAX + 1];  /* a node, or "all" (cmd) */
+	char to[PR_CL_NAME_MAX + 1];  /* a node, or "all" (cmd); event: a late report's coordinator */
 	uint64_t req;             /* request id, chosen by the sender, > 0 */
 	enum pr_cl_op op;
 	int64_t t_ns;             /* arm: release time (CLOCK_REALTIME) */

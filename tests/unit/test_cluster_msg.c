@@ -116,6 +116,9 @@ static void test_event_round_trip(void **state)
 		snprintf(m->missing[0], sizeof(m->missing[0]), "cam02");
 		snprintf(m->missing[1], sizeof(m->missing[1]), "cam03");
 		round_trip(m);
+		/* a late report, sent again to the set's coordinator */
+		snprintf(m->to, sizeof(m->to), "ws-1");
+		round_trip(m);
 		free(m);
 	}
 }
