@@ -206,13 +206,15 @@ void rig_node_done(struct daemon *d, struct rig_set *rs, struct rig_node *n, int
 void cl_rig_load(struct daemon *d);
 
 /* cluster_late.c: a node's reports of the rig's sets, kept until their
- * coordinator has them. A node: armed (a coordinator armed set arm->set),
+ * coordinator has them. A node: armed (a coordinator armed set arm->set;
+ * not_shot: its capture could not start after all),
  * rig_set (1: that set is a rig set another node coordinated), reported
  * (its report was sent at its end, or could not be), tick (pending reports
  * go again), message (1 when m was a coordinator's answer to a report).
  * The coordinator: event (1 when m was a late report, taken or dropped and
  * logged), answer (a node's set_finished was recorded, or not and why). */
 void cl_late_armed(struct daemon *d, const struct pr_cl_msg *arm);
+void cl_late_not_shot(struct daemon *d, uint32_t set);
 int cl_late_rig_set(struct daemon *d, uint32_t set);
 void cl_late_reported(struct daemon *d, uint32_t set);
 void cl_late_tick(struct daemon *d);

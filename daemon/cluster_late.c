@@ -9,6 +9,7 @@
  *   {"ev":"armed","set":N,"coordinator":NODE}    written when a coordinator arms set N
  *   {"ev":"recorded","set":N}                     the coordinator has the report
  *   {"ev":"refused","set":N,"reason":TEXT}        the coordinator cannot take it
+ *   {"ev":"not_shot","set":N}                     this node could not shoot it after all
  * A set armed and neither recorded nor refused is pending: once it is
  * finished in the node's journal, its report is sent again, addressed to
  * its coordinator (the events' "to"), whenever this node is connected and
@@ -42,7 +43,7 @@
 #define LATE_RETRY_NS (10 * 1000000000LL) /* no answer by then: the report goes again */
 #define LATE_FILE_MAX (16 << 20)
 
-enum late_state { LATE_PENDING = 0, LATE_RECORDED, LATE_REFUSED };
+enum late_state { LATE_PENDING = 0, LATE_RECORDED, LATE_REFUSED, LATE_NOT_SHOT };
 
 struct late_set {
 	uint32_t set;
@@ -107,6 +108,8 @@ static void late_line(struct cl_late *l, json_object *o)
 		e->state = LATE_RECORDED;
 	else if (e && !strcmp(ev, "refused"))
 		e->state = LATE_REFUSED;
+	else if (e && !strcmp(ev, "not_shot"))
+		e->state = LATE_NOT_SHOT;
 }
 
 /* The record of the active session (read again when the session changed);
@@ -194,10 +197,23 @@ void cl_late_armed(struct daemon *d, const struct pr_cl_msg *arm)
 	late_note(d, "armed", arm->set, "coordinator", arm->from);
 }
 
+/* The arm of set was refused after all (the capture could not start): a set
+ * of that number this node shoots later is its own. */
+void cl_late_not_shot(struct daemon *d, uint32_t set)
+{
+	struct cl_late *l = late_get(d);
+	struct late_set *e = l ? late_find(l, set) : NULL;
+	if (!e)
+		return;
+	e->state = LATE_NOT_SHOT;
+	late_note(d, "not_shot", set, NULL, NULL);
+}
+
 int cl_late_rig_set(struct daemon *d, uint32_t set)
 {
 	struct cl_late *l = late_get(d);
-	return l && late_find(l, set);
+	struct late_set *e = l ? late_find(l, set) : NULL;
+	return e && e->state != LATE_NOT_SHOT;
 }
 
 void cl_late_reported(struct daemon *d, uint32_t set)

@@ -400,6 +400,7 @@ static void on_arm(struct daemon *d, const struct pr_cl_msg *m)
 		cl->armed.release_mono_ns = to_mono(m->t_ns);
 		if (cl_scan_arm(d, m)) {
 			memset(&cl->armed, 0, sizeof(cl->armed));
+			cl_late_not_shot(d, m->set);
 			snprintf(why, sizeof(why), "%s cannot shoot now (see its log)", cl->cfg.node);
 		}
 	}
