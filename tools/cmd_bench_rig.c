@@ -26,17 +26,20 @@
 #include "cli_util.h"
 #include "client_conn.h"
 #include "cmd.h"
+#include "scene.h"
 
 #define RIG_MAX_CAMERAS 64
 #define RIG_MAX_SIZES 8
 
 static const char rig_usage[] =
 	"usage: photorig bench --rig [--cameras N[,N...]] [--size WxH] [--sets K]\n"
-	"                            [--daemon PATH] [--keep]\n"
+	"                            [--conditions TEXT] [--daemon PATH] [--keep]\n"
 	"\n"
 	"Runs photorigd on rigs of N simulated cameras (default 4 and 8) at WxH (default\n"
 	"6000x4000, 24 MP), captures K sets (default 5) and prints sets per minute,\n"
 	"trigger-to-last-file latency and trigger spread.\n"
+	"  --conditions T the sim cameras render their scenes under these conditions\n"
+	"                 (their scene key, e.g. \"background=foliage,shadow=0.2,jpeg=85\")\n"
 	"  --daemon PATH  photorigd to run (default: ../daemon/photorigd beside this\n"
 	"                 program, else photorigd on $PATH)\n"
 	"  --keep         keep the temporary folders\n";
@@ -45,6 +48,7 @@ struct rig_opts {
 	uint32_t cams[RIG_MAX_SIZES];
 	int ncams;
 	uint32_t width, height, sets;
+	const char *conditions; /* the sim cameras' scene key, or NULL */
 	char daemon[4096];
 	int keep;
 };
@@ -83,9 +87,12 @@ static int write_config(const char *dir, const struct rig_opts *o, uint32_t n)
 		   "output_root = sessions\ngroup =\nlog_level = warning\n\n"
 		   "[rig]\nname = bench\nfile_template = {camera}_{set:04}\n"
 		   "conventions = metashape\nplate_frames = 1\n");
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		fprintf(f, "\n[camera cam%02u]\ndriver = sim\nseed = %u\nwidth = %u\nheight = %u\n",
 			i + 1, 101 * (i + 1), o->width, o->height);
+		if (o->conditions)
+			fprintf(f, "scene = \"%s\"\n", o->conditions);
+	}
 	return fclose(f) ? -1 : 0;
 }
 
@@ -234,6 +241,7 @@ int cmd_bench_rig(int argc, char **argv)
 		{ "rig", no_argument, NULL, 'r' }, { "cameras", required_argument, NULL, 'c' },
 		{ "size", required_argument, NULL, 's' }, { "sets", required_argument, NULL, 'n' },
 		{ "daemon", required_argument, NULL, 'd' }, { "keep", no_argument, NULL, 'k' },
+		{ "conditions", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct rig_opts o = { .cams = { 4, 8 }, .ncams = 2, .width = 6000, .height = 4000,
@@ -266,6 +274,20 @@ int cmd_bench_rig(int argc, char **argv)
 			if (cli_parse_u32("bench", "sets", optarg, 1, 1000, &o.sets))
 				return 2;
 			break;
+		case 'C': {
+			/* checked here, with the sim camera's own parser, rather than
+			 * left to a daemon that would refuse to start */
+			struct pr_scene_params sp;
+			struct pr_error err;
+			pr_scene_defaults(&sp);
+			if (pr_scene_options_parse(optarg, &sp, &err) || strchr(optarg, '"')) {
+				fprintf(stderr, "photorig bench: --conditions: %s\n",
+					strchr(optarg, '"') ? "no quotes inside" : err.msg);
+				return 2;
+			}
+			o.conditions = optarg;
+			break;
+		}
 		case 'd': snprintf(o.daemon, sizeof(o.daemon), "%s", optarg); break;
 		case 'k': o.keep = 1; break;
 		case 'h': fputs(rig_usage, stdout); return 0;
