@@ -20,7 +20,9 @@
  * reason, and goes on by itself once the broker is back and the other
  * nodes are seen again (or BACK_WAIT_NS passed). Nothing is shot without
  * the rig, so no step lacks the other nodes' cameras for that reason; a
- * set in flight when the broker went is settled as any set of the rig.
+ * set in flight when the broker went is settled as any set of the rig
+ * (nodes that could not report it missing) and its step shot again once
+ * the broker is back.
  *
  * Progress: each scan event of the turntable's node is published to the
  * rig and its state carries the last one (retained, so a node that
@@ -526,7 +528,8 @@ int cluster_scan_set_done(struct daemon *d, uint32_t set, char *others, size_t s
 			snprintf(others + used, size - used, "%s%s/%.*s", used ? ", " : "", n->name,
 				 (int)len, c);
 			c += len + (c[len] == ',');
-			*retry |= p && p->online;
+			/* its node is there, or the broker went with its report */
+			*retry |= (p && p->online) || !cl->connected;
 		}
 	}
 	return 1;

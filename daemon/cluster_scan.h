@@ -39,7 +39,9 @@ void cluster_scan_step(struct daemon *d, const struct scan *sc);
 /* scan.c, a step's set has its files here: 0 while the other nodes of the
  * rig have not all reported it (nor its time run out); else 1, with the
  * other nodes' missing cameras as "NODE/CAMERA, ..." in others and retry
- * set when one of them is on a node online (a set again may get it). */
+ * set when one of them is on a node online, or the broker is away (their
+ * reports may be what is missing): a set again, once the broker is back,
+ * may get them. */
 int cluster_scan_set_done(struct daemon *d, uint32_t set, char *others, size_t size,
 			  int *retry);
 

@@ -370,7 +370,13 @@ static void step_checked(struct daemon *d, struct set_rec *set)
 		LOG_WARN("scan %u: step %u of %u: set %u missed %s: shooting again at %g degrees",
 			 sc->id, sc->cur + 1, sc->steps, set->number, missing, scan_angle(sc, sc->cur));
 		broadcast(d, "retry");
-		shoot(d);
+		int gate = rig_gate(d); /* a rig's set again: once the broker is there */
+		if (gate > 0) {
+			shoot(d);
+		} else if (!gate) {
+			sc->phase = PH_IDLE;
+			sc->rig_wait = 1;
+		}
 		return;
 	}
 	if (!st->done)
