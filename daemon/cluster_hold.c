@@ -88,6 +88,12 @@ int cl_hold_try(struct daemon *d, char *why, size_t size)
 	return 1;
 }
 
+int cl_hold_gave_way(const struct daemon *d)
+{
+	return d->op.kind == OP_CAPTURE && !d->op.sets_started &&
+	       (d->op.aborted || d->cluster->mine.refused[0]);
+}
+
 void cl_hold_tick(struct daemon *d)
 {
 	struct cluster *cl = d->cluster;

@@ -172,6 +172,10 @@ int cl_hold_gate(struct daemon *d);
 /* The same for work that is no capture op (a scan): 1 go on, 0 wait, -1
  * refused (why). */
 int cl_hold_try(struct daemon *d, char *why, size_t size);
+/* This node's capture gave way to another node's hold or was refused busy:
+ * it started no set and shoots none (it ends at the next tick), so an arm
+ * of the rig need not be refused for it. */
+int cl_hold_gave_way(const struct daemon *d);
 int cl_hold_message(struct daemon *d, const struct pr_cl_msg *m);
 void cl_hold_tick(struct daemon *d);
 void cl_hold_armed(struct cluster *cl, const char *node);

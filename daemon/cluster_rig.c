@@ -388,8 +388,7 @@ static void on_arm(struct daemon *d, const struct pr_cl_msg *m)
 	else if (m->set < d->session->next_set)
 		snprintf(why, sizeof(why), "set %u is already taken on %s (next is %u)", m->set,
 			 cl->cfg.node, d->session->next_set);
-	/* a capture here that gave way to another node's hold shoots nothing */
-	else if ((d->op.kind != OP_NONE && !cl->mine.refused[0]) || cl->armed.set)
+	else if ((d->op.kind != OP_NONE && !cl_hold_gave_way(d)) || cl->armed.set)
 		snprintf(why, sizeof(why), "busy: %s is still shooting", cl->cfg.node);
 	else
 		why[0] = '\0';
