@@ -354,6 +354,7 @@ void cluster_set_finished(struct daemon *d, const struct set_rec *set)
 	if (rs) {
 		struct rig_node *n = rig_node(rs, cl->cfg.node);
 		n->clock = cl->clock;
+		n->reported = 1;
 		rig_node_done(d, rs, n, set->complete, nmissing, missing);
 	}
 }

@@ -14,6 +14,9 @@
 #  3. ws3 ends a set whose report is lost in the frozen relay; ws3 is killed
 #     and comes back while the broker is away: the report waits in ws3 and
 #     reaches ws1 once the broker is back; the set is complete.
+#  4. The same, but the coordinator ws1 is killed and restarted too: it reads
+#     its rig sets back from its rig manifest, takes the late report, and its
+#     next set is added to the manifest, the earlier ones kept.
 . "$(dirname "$0")/lib.inc"
 . "$(dirname "$0")/daemon.inc"
 . "$(dirname "$0")/cluster.inc"
@@ -192,6 +195,30 @@ wait_for 30 answers && sleep 2
 	fail "set 2 recorded while the broker was away?"
 broker_start || { fail "mosquitto restarts"; finish; exit 1; }
 check_recorded 2 3 '[]'
+
+# 4. the coordinator itself restarts while ws3's report of set 3 is on its
+# way: ws1 reads its rig sets back from its rig manifest and takes the late
+# report; its next set adds to the manifest instead of replacing it
+relay_start || fail "relay starts again"
+node_stop ws3
+node_start ws3 || { fail "ws3 restarts through the relay"; finish; exit 1; }
+wait_for 30 joined || fail "ws3 did not rejoin: $(cl_status ws1)"
+cut_off 3 end
+wait_for 40 given_up 3 && [ "$(ws3_shots 3)" = 0 ] && pass "ws1 gave ws3 up in set 3" || fail "set 3: $(set_of 3)"
+node_kill ws1
+node_kill ws3
+relay_kill
+ws3_direct
+node_start ws1 || { fail "ws1 restarts"; finish; exit 1; }
+node_start ws3 || { fail "ws3 restarts"; finish; exit 1; }
+check_recorded 3 3 '[]'
+grep -q "3 rig sets of session late-1 read back" "$L1" && pass "ws1 read its 3 rig sets back after its restart" ||
+	fail "ws1 did not read its rig sets back"
+wait_for 20 joined || fail "nodes not joined again: $(cl_status ws1)"
+expect_status 0 "set 4 through the restarted ws1" -- on ws1 capture --count 1
+wait_for 40 given_up 4 || fail "set 4 not finished: $(set_of 4)"
+[ "$(jq -c '[.sets[] | [.set, (.shots | length), .complete]]' "$R")" = '[[1,4,false],[2,5,true],[3,5,true],[4,5,true]]' ] &&
+	pass "the rig manifest keeps sets 1..3 and adds set 4" || fail "rig sets: $(jq -c '[.sets[] | [.set, (.shots | length), .complete]]' "$R")"
 
 for n in ws1 ws3; do node_stop "$n"; done
 finish
