@@ -135,8 +135,22 @@ while [ "$shot" -lt "$SETS" ]; do
 	[ $((batches % 10)) = 0 ] && echo "  $shot sets shot, $kills kills, $restarts broker restarts ($(($(date +%s) - START)) s)"
 done
 
+# A node's rig sets that ended but whose report its coordinator has not
+# answered yet (its rig_reports.jsonl against its journal): a node restarted
+# late in the run may still be sending a late report.
+reports_pending() {
+	local f=$TMP/$1/sessions/soak/rig_reports.jsonl j=$TMP/$1/sessions/soak/journal.jsonl
+	[ -f "$f" ] || return 0
+	comm -12 <(comm -23 <(jq -r 'select(.ev == "armed") | .set' "$f" 2>/dev/null | sort -u) \
+		<(jq -r 'select(.ev != "armed") | .set' "$f" 2>/dev/null | sort -u)) \
+		<(jq -r 'select(.ev == "set_end") | .set' "$j" 2>/dev/null | sort -u)
+}
+reports_answered() { [ -z "$(reports_pending ws2)$(reports_pending ws3)" ]; }
+
 # stop the nodes cleanly: nothing is being written while the files are checked
 wait_for 60 rig_done "$shot" || true
+wait_for 30 reports_answered ||
+	echo "reports not answered yet: ws2 $(reports_pending ws2 | tr '\n' ' ')ws3 $(reports_pending ws3 | tr '\n' ' ')"
 for n in ws1 ws2 ws3; do node_stop "$n" || fail "$n did not stop on SIGTERM"; done
 : > "$TMP/no-plates"
 mkdir -p "$TMP/no-served"
