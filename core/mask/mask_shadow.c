@@ -72,6 +72,7 @@ enum { HAVE_TERMS = 1, HAVE_RATIO = 2 };
 /* plate gradient energy, shot gradient energy, their cross product */
 struct tex_terms {
 	int32_t ep, es, cross;
+	int32_t pgx, pgy, sgx, sgy; /* the gradients themselves, for their means */
 };
 
 struct shade_cache {
@@ -211,9 +212,24 @@ static const struct tex_terms *cached_terms(const struct shadow_tester *j,
 		t->ep = pgx * pgx + pgy * pgy;
 		t->es = sgx * sgx + sgy * sgy;
 		t->cross = sgx * pgx + sgy * pgy;
+		t->pgx = pgx;
+		t->pgy = pgy;
+		t->sgx = sgx;
+		t->sgy = sgy;
 		cache->have[k][x] |= HAVE_TERMS;
 	}
 	return t;
+}
+
+static void terms_add(struct tex_terms *sum, const struct tex_terms *t)
+{
+	sum->ep += t->ep;
+	sum->es += t->es;
+	sum->cross += t->cross;
+	sum->pgx += t->pgx;
+	sum->pgy += t->pgy;
+	sum->sgx += t->sgx;
+	sum->sgy += t->sgy;
 }
 
 /* The products at column x summed over the window's rows around y. */
@@ -222,12 +238,10 @@ static const struct tex_terms *column_terms(const struct shadow_tester *j,
 {
 	struct tex_terms *col = &cache->column[x];
 	if (cache->column_row[x] != y) {
-		struct tex_terms sum = { 0, 0, 0 };
+		struct tex_terms sum = { 0, 0, 0, 0, 0, 0, 0 };
 		for (uint32_t yy = y - TEX_RADIUS; yy <= y + TEX_RADIUS; yy++) {
 			const struct tex_terms *t = cached_terms(j, cache, x, yy);
-			sum.ep += t->ep;
-			sum.es += t->es;
-			sum.cross += t->cross;
+			terms_add(&sum, t);
 		}
 		*col = sum;
 		cache->column_row[x] = y;
@@ -243,16 +257,22 @@ static int texture_test(const struct shadow_tester *j, struct shade_cache *cache
 	    y + TEX_RADIUS + 1 >= h)
 		return TEXTURE_NONE;
 	/* at most 25 * 2 * 255^2 each: no overflow in 32 bits */
-	int32_t iep = 0, ies = 0, icross = 0;
+	struct tex_terms sum = { 0, 0, 0, 0, 0, 0, 0 };
 	for (uint32_t xx = x - TEX_RADIUS; xx <= x + TEX_RADIUS; xx++) {
 		const struct tex_terms *t = column_terms(j, cache, xx, y);
-		iep += t->ep;
-		ies += t->es;
-		icross += t->cross;
+		terms_add(&sum, t);
 	}
-	const float g = j->fit->gain[1];
-	const float ep = g * g * (float)iep, es = (float)ies, cross = g * (float)icross;
 	const float n = (2 * TEX_RADIUS + 1) * (2 * TEX_RADIUS + 1);
+	/* Gradients about their window means: a penumbra's shading is a ramp
+	 * that adds the same gradient all across the window, and it is not
+	 * texture (taken as such, it made the rim of a shadow on a textured
+	 * floor object). */
+	const float mpx = (float)sum.pgx / n, mpy = (float)sum.pgy / n;
+	const float msx = (float)sum.sgx / n, msy = (float)sum.sgy / n;
+	const float g = j->fit->gain[1];
+	const float ep = g * g * ((float)sum.ep - n * (mpx * mpx + mpy * mpy));
+	const float es = (float)sum.es - n * (msx * msx + msy * msy);
+	const float cross = g * ((float)sum.cross - n * (msx * mpx + msy * mpy));
 	/* a difference of two noisy samples has variance 2 sigma^2, per axis */
 	const float noise_e = 4.0f * noise2 * n;
 	if (ep < TEX_MIN_ENERGY * noise_e)
