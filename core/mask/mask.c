@@ -223,8 +223,6 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	}
 	if (!rc)
 		rc = mask_hysteresis(out->mask, core, w, h, min_area, p->keep_largest);
-	free(core);
-	core = NULL;
 	if (!rc && p->open_radius) {
 		rc = mask_erode(out->mask, w, h, p->open_radius, p->threads);
 		if (!rc)
@@ -248,7 +246,9 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	tm->alpha = pr_monotonic_s() - t;
 	t = pr_monotonic_s();
 	if (!rc && p->matte && uses_plate) {
-		rc = mask_matte(p, plate, src, &fit, strong, out->mask, out->alpha);
+		/* core's pages are written already: the matte's scratch, not a
+		 * fresh 24 MB to fault in at 24 MP */
+		rc = mask_matte(p, plate, src, &fit, strong, core, out->mask, out->alpha);
 		if (!rc && !p->feather)
 			memcpy(out->alpha, out->mask, npix);
 	}
@@ -275,6 +275,7 @@ int pr_mask_compute_named(const struct pr_mask_params *p, const struct pr_plate 
 	}
 	pr_image_free(&rgb);
 	free(strong);
+	free(core);
 	tm->total = pr_monotonic_s() - t0;
 	return 0;
 fail:

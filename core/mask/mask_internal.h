@@ -66,10 +66,11 @@ int mask_morph_into(const uint8_t *in, uint8_t *out, uint32_t width, uint32_t he
 
 /* mask_matte.c: refine the outline of a plate mask by solving the
  * compositing equation against the plate; writes mask and alpha in a band
- * around the outline (alpha elsewhere is left as it is). */
+ * around the outline (alpha elsewhere is left as it is). scratch, if not
+ * NULL, is width*height bytes it may overwrite. */
 int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
 	       const struct pr_image *shot, const struct plate_model_fit *fit,
-	       const uint8_t *strong, uint8_t *mask, uint8_t *alpha);
+	       const uint8_t *strong, uint8_t *scratch, uint8_t *mask, uint8_t *alpha);
 
 /* mask_graphcut.c: minimum-cut refinement of the outline of a plate mask
  * (plate may be NULL: colour models alone). */

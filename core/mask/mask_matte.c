@@ -352,7 +352,7 @@ static void matte_rows(void *ctx, uint32_t y0, uint32_t y1)
 
 int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
 	       const struct pr_image *shot, const struct plate_model_fit *fit,
-	       const uint8_t *strong, uint8_t *mask, uint8_t *alpha)
+	       const uint8_t *strong, uint8_t *scratch, uint8_t *mask, uint8_t *alpha)
 {
 	const uint32_t W = shot->width, H = shot->height;
 	const size_t npix = (size_t)W * H;
@@ -361,7 +361,7 @@ int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
 	uint32_t s = rb / 2 ? rb / 2 : 1;
 	uint32_t reach = (4 * rb + s - 1) / s; /* how far to look for object colour, in cells */
 	int rc = PR_ENOMEM;
-	uint8_t *inner = malloc(npix), *band = malloc(npix);
+	uint8_t *inner = scratch ? scratch : malloc(npix), *band = malloc(npix);
 	struct sums f = { (W + s - 1) / s, (H + s - 1) / s, NULL };
 	struct sums cells = { f.w, f.h, NULL };
 	f.v = calloc((size_t)f.w * f.h * 4, sizeof(float));
@@ -395,7 +395,8 @@ int mask_matte(const struct pr_mask_params *p, const struct pr_plate *plate,
 	pr_parallel_rows_interleaved(p->threads, H, 64, matte_rows, &j); /* the outline is not spread evenly */
 	rc = 0;
 out:
-	free(inner);
+	if (inner != scratch)
+		free(inner);
 	free(band);
 	free(f.v);
 	free(cells.v);
