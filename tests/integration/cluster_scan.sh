@@ -8,8 +8,8 @@
 # angles (0, 60, ... 300) are in the rig manifest, in every node's manifest
 # and journal; the controller received exactly 5 turns of 60 degrees and the
 # table ends at 300 degrees; a capture pressed on ws3 during the scan is
-# refused as busy; status through ws1 shows the scan; scan status through
-# ws3 tells the scan's end.
+# refused as busy; status through ws1 shows the scan; pause and resume
+# through ws3 act on it; scan status through ws3 tells the scan's end.
 . "$(dirname "$0")/lib.inc"
 . "$(dirname "$0")/daemon.inc"
 . "$(dirname "$0")/cluster.inc"
@@ -60,6 +60,12 @@ expect_status 1 "a capture through ws3 during the scan" -- on ws3 capture
 expect_output 'busy' "is refused as busy"
 expect_status 0 "status through ws1 during the scan" -- on ws1 status
 expect_output '^scan 1 running \((turning|settling|shooting|idle)\): step [0-9]+ of 6' "ws1's status shows ws2's scan"
+# pause and resume through ws3: the rig's hold is given back while paused
+expect_status 0 "scan pause through ws3" -- on ws3 scan pause
+state_on_ws2() { [ "$(on ws2 scan status --json | jq -r '.scan.state')" = "$1" ]; }
+wait_for 30 state_on_ws2 paused && pass "ws2's scan paused" || fail "not paused: $(on ws2 scan status)"
+expect_status 0 "scan resume through ws3" -- on ws3 scan resume
+state_on_ws2 running && pass "ws2's scan runs again" || fail "not resumed: $(on ws2 scan status)"
 for i in $(seq 1 2400); do kill -0 "$FPID" 2>/dev/null || break; sleep 0.1; done
 wait "$FPID"; st=$?
 FPID=""

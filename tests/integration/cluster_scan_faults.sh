@@ -12,7 +12,8 @@
 # that step is shot again, complete. The scan keeps its number to its last
 # step. No set number is begun twice on any node, every node's
 # journal, manifest and files agree, and the table ends at 315 degrees.
-# With ws2 stopped, a scan request through ws1 says ws2 is offline.
+# With ws2 stopped, a scan request through ws1 says ws2 is offline; with ws2
+# back without its table, that no node has one, naming the three.
 . "$(dirname "$0")/lib.inc"
 . "$(dirname "$0")/daemon.inc"
 . "$(dirname "$0")/cluster.inc"
@@ -150,6 +151,14 @@ node_stop ws2 && [ "$NSTATUS" = 0 ] || fail "ws2 stop $NSTATUS"
 wait_for 10 node_online ws1 ws2 false || fail "ws1 still sees ws2"
 expect_status 1 "scan status through ws1 with ws2 stopped" -- on ws1 scan status
 expect_output 'node ws2, which has the turntable, is offline' "says the turntable's node is offline"
+# ws2 back without its table: no node of the rig has one
+sed -i '/^\[turntable\]/,$d' "$TMP/ws2/photorig.ini"
+node_start ws2 || fail "ws2 restarts"
+no_table() { ! on ws1 scan status >/dev/null 2>&1; on ws1 scan status 2>&1 | grep -q 'no node of rig studio has a turntable'; }
+wait_for 20 no_table && pass "no turntable in the rig: refused naming the nodes" || fail "$(on ws1 scan status 2>&1)"
+on ws1 scan status 2>&1 | grep -q 'its nodes: ws1, ws[23], ws[23]$' && pass "the refusal names ws1, ws2, ws3" ||
+	fail "$(on ws1 scan status 2>&1)"
+node_stop ws2 && [ "$NSTATUS" = 0 ] || fail "ws2 stop $NSTATUS"
 for n in ws1 ws2 ws3; do
 	[ "$n" = ws2 ] || { node_stop "$n" && [ "$NSTATUS" = 0 ] || fail "$n stop $NSTATUS"; }
 	check_session "$TMP/$n/sessions/turn-2" && pass "$n: journal, manifest and files agree" || fail "$n: session check"
