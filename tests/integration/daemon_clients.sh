@@ -7,7 +7,11 @@
 
 rig_dir rig
 ini_set camera\ cam01 width 640
-for c in cam01 cam02 cam03 cam04; do ini_set "camera $c" width 640; ini_set "camera $c" height 480; done
+# latency_ms: each set takes at least half a second, so a capture seen
+# running is still running when the next client asks
+for c in cam01 cam02 cam03 cam04; do
+	ini_set "camera $c" width 640; ini_set "camera $c" height 480; ini_set "camera $c" latency_ms 500
+done
 daemon_start || { fail "daemon start"; finish; exit 1; }
 expect_status 0 "plates" -- pr plate --frames 2
 expect_status 0 "session" -- pr session start clients
@@ -21,6 +25,11 @@ WPID=$!
 wait_for 10 grep -q . "$TMP/watch.out" 2>/dev/null
 pr capture --count 4 > "$TMP/cap.out" 2>&1 &
 CPID=$!
+# busy_with N: photorigd is running a capture of N sets. The other clients
+# ask only once it is: started together, the one-set capture below could
+# reach the daemon first, and the four-set one was refused as busy.
+busy_with() { "$P" status --socket "$SOCK" --json | jq -e --argjson n "$1" '.busy.what == "capture" and .busy.total == $n' >/dev/null; }
+wait_for 30 busy_with 4 || fail "the capture of 4 sets did not start: $(cat "$TMP/cap.out")"
 busy=0 ok=0
 for i in $(seq 1 5); do
 	pr status >/dev/null 2>&1 && ok=$((ok + 1))
@@ -41,7 +50,7 @@ kill $WPID; wait $WPID 2>/dev/null
 # --- a client that vanishes mid-request --------------------------------------
 pr capture --count 2 > /dev/null 2>&1 &
 CPID=$!
-sleep 0.3
+wait_for 30 busy_with 2 || fail "the capture of 2 sets did not start"
 kill -KILL $CPID; wait $CPID 2>/dev/null
 wait_for 60 sh -c "'$P' status --socket '$SOCK' --json | jq -e '.busy == null' >/dev/null"
 expect_status 0 "daemon serves after a client vanished mid-capture" -- pr status
