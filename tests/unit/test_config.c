@@ -279,6 +279,17 @@ static void test_mask_inheritance(void **state)
 	pr_config_free(&cfg);
 }
 
+/* The config printed and read back is the same config. */
+static void assert_round_trip(const struct pr_config *cfg)
+{
+	char *text = print_to_string(cfg);
+	struct pr_config again;
+	load_ok(text, "x.ini", &again);
+	assert_true(pr_config_equal(cfg, &again));
+	free(text);
+	pr_config_free(&again);
+}
+
 /* Backdrop composites: the [rig] keys and a camera's override, checked with
  * the same core parsers the daemon uses. */
 static void test_backdrop_keys(void **state)
@@ -300,12 +311,7 @@ static void test_backdrop_keys(void **state)
 	assert_string_equal(cfg.cameras[0].backdrop, "");
 	assert_string_equal(cfg.cameras[1].backdrop, "/srv/studio.jpg");
 	assert_string_equal(cfg.cameras[2].backdrop, "none");
-	char *text = print_to_string(&cfg);
-	struct pr_config again;
-	load_ok(text, "x.ini", &again);
-	assert_true(pr_config_equal(&cfg, &again));
-	free(text);
-	pr_config_free(&again);
+	assert_round_trip(&cfg);
 	pr_config_free(&cfg);
 	const char *bad[] = {
 		"[rig]\nbackdrop = studio.jpg\n" CAM, "[rig]\nbackdrop = none\n" CAM,
@@ -340,12 +346,7 @@ static void test_shadow_per_camera(void **state)
 	assert_true(cfg.cameras[1].mask.shadow_min == 0.3);
 	assert_int_equal(cfg.cameras[2].mask.shadow, 0);
 	assert_true(cfg.cameras[2].mask.shadow_min == 0.15);
-	char *text = print_to_string(&cfg);
-	struct pr_config again;
-	load_ok(text, "x.ini", &again);
-	assert_true(pr_config_equal(&cfg, &again));
-	free(text);
-	pr_config_free(&again);
+	assert_round_trip(&cfg);
 	pr_config_free(&cfg);
 	/* without either key: core's defaults, as `photorig mask` uses them */
 	struct pr_mask_params def;
