@@ -157,8 +157,11 @@ int64_t cl_realtime_ns(void);
 void cl_rig_message(struct daemon *d, const struct pr_cl_msg *m);
 void cl_rig_tick(struct daemon *d);
 void cl_rig_fini(struct cluster *cl);
-/* Reply to a command; send a command to every node (its request id). */
+/* Reply to a command (a refusal is logged); a reply of op to node to;
+ * send a command to every node (its request id). */
 void cl_reply(struct cluster *cl, const struct pr_cl_msg *cmd, int ok, const char *error);
+void cl_send_reply(struct cluster *cl, enum pr_cl_op op, const char *to, uint64_t req,
+		   uint32_t set, int ok, const char *error);
 uint64_t cl_command_all(struct cluster *cl, enum pr_cl_op op, const char *session,
 			uint32_t frames, int64_t sent_ns);
 

@@ -345,19 +345,7 @@ int cl_late_message(struct daemon *d, const struct pr_cl_msg *m)
 
 void cl_late_answer(struct cluster *cl, const struct pr_cl_msg *ev, int ok, const char *error)
 {
-	struct pr_cl_msg *m = malloc(sizeof(*m));
-	if (!m)
-		return;
-	pr_cl_msg_init(m, PR_CL_REPLY, cl->cfg.rig, cl->cfg.node);
-	m->sent_ns = cl_realtime_ns();
-	m->op = PR_CL_OP_REPORT;
-	snprintf(m->to, sizeof(m->to), "%s", ev->from);
-	m->req = ev->set ? ev->set : 1;
-	m->set = ev->set;
-	m->ok = ok;
-	snprintf(m->error, sizeof(m->error), "%s", error ? error : "");
-	cl_publish(cl, m, ev->from, 0);
-	free(m);
+	cl_send_reply(cl, PR_CL_OP_REPORT, ev->from, ev->set ? ev->set : 1, ev->set, ok, error);
 }
 
 static uint32_t node_files(const struct rig_set *rs, const char *node, const char *camera)

@@ -361,21 +361,27 @@ void cluster_set_finished(struct daemon *d, const struct set_rec *set)
 
 /* ---- messages of the rig ---- */
 
-void cl_reply(struct cluster *cl, const struct pr_cl_msg *cmd, int ok, const char *error)
+void cl_send_reply(struct cluster *cl, enum pr_cl_op op, const char *to, uint64_t req,
+		   uint32_t set, int ok, const char *error)
 {
 	struct pr_cl_msg *m = malloc(sizeof(*m));
 	if (!m)
 		return;
 	pr_cl_msg_init(m, PR_CL_REPLY, cl->cfg.rig, cl->cfg.node);
 	m->sent_ns = cl_realtime_ns();
-	m->op = cmd->op;
-	snprintf(m->to, sizeof(m->to), "%s", cmd->from);
-	m->req = cmd->req;
-	m->set = cmd->set;
+	m->op = op;
+	snprintf(m->to, sizeof(m->to), "%s", to);
+	m->req = req;
+	m->set = set;
 	m->ok = ok;
 	snprintf(m->error, sizeof(m->error), "%s", error ? error : "");
-	cl_publish(cl, m, cmd->from, 0);
+	cl_publish(cl, m, to, 0);
 	free(m);
+}
+
+void cl_reply(struct cluster *cl, const struct pr_cl_msg *cmd, int ok, const char *error)
+{
+	cl_send_reply(cl, cmd->op, cmd->from, cmd->req, cmd->set, ok, error);
 	if (!ok)
 		LOG_WARN("cluster: %s from %s refused: %s", pr_cl_op_name(cmd->op), cmd->from, error);
 }
