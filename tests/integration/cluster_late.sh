@@ -57,11 +57,9 @@ for n in ws1 ws3; do node_start "$n" || { fail "node $n starts"; finish; exit 1;
 joined() { node_online ws1 ws3 && node_online ws3 ws1; }
 wait_for 20 joined && pass "ws1 and ws3 see each other" || fail "nodes not joined: $(cl_status ws1)"
 expect_status 0 "plates through ws1" -- on ws1 plate --frames 2
-plates_on() { [ "$(on "$1" status --json | jq '[.plates[] | select(.plate != null)] | length')" = "$2" ]; }
 wait_for 60 plates_on ws3 3 && pass "ws3 recorded its plates" || fail "no plates on ws3"
 expect_status 0 "session started through ws1" -- on ws1 session start late-1
-has_session() { [ "$(on ws3 status --json | jq -r '.session.name')" = late-1 ]; }
-wait_for 10 has_session && pass "ws3 follows into session late-1" || fail "no session on ws3"
+wait_for 10 in_session ws3 late-1 && pass "ws3 follows into session late-1" || fail "no session on ws3"
 
 R=$TMP/ws1/sessions/late-1/rig_manifest.json
 S3=$TMP/ws3/sessions/late-1

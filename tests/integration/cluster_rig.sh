@@ -44,13 +44,11 @@ all_online() { node_online ws1 ws2 && node_online ws1 ws3 && node_online ws2 ws1
 wait_for 20 all_online && pass "three nodes see one another" || fail "nodes not joined: $(cl_status ws1)"
 
 expect_status 0 "plates through ws1" -- on ws1 plate --frames 2
-plates_on() { [ "$(on "$1" status --json | jq '[.plates[] | select(.plate != null)] | length')" = 2 ]; }
 for n in ws2 ws3; do
-	wait_for 30 plates_on "$n" && pass "$n recorded its plates too" || fail "no plates on $n"
+	wait_for 30 plates_on "$n" 2 && pass "$n recorded its plates too" || fail "no plates on $n"
 done
 expect_status 0 "session started through ws1" -- on ws1 session start rig-1
-has_session() { [ "$(on "$1" status --json | jq -r '.session.name')" = rig-1 ]; }
-wait_for 10 has_session ws2 && wait_for 10 has_session ws3 && pass "ws2 and ws3 follow into session rig-1" ||
+wait_for 10 in_session ws2 rig-1 && wait_for 10 in_session ws3 rig-1 && pass "ws2 and ws3 follow into session rig-1" ||
 	fail "the session did not reach every node"
 expect_status 0 "10 sets through ws1" -- on ws1 capture --count 10
 expect_output 'set 10: complete' "ws1's tenth set"
@@ -111,7 +109,7 @@ for s in 11 12; do
 done
 node_start ws3 || fail "ws3 restarts"
 wait_for 15 node_online ws1 ws3 && pass "ws3 rejoins" || fail "ws3 did not rejoin"
-has_session ws3 && pass "ws3 resumed session rig-1 by itself" || fail "ws3 has no session"
+in_session ws3 rig-1 && pass "ws3 resumed session rig-1 by itself" || fail "ws3 has no session"
 expect_status 0 "2 sets with ws3 back" -- on ws1 capture --count 2
 wait_for 30 rig_done 14 || fail "sets 13, 14 not finished"
 for s in 13 14; do

@@ -41,13 +41,11 @@ all_online() { node_online ws1 ws2 && node_online ws1 ws3 && node_online ws2 ws1
 wait_for 20 all_online && pass "three nodes see one another" || fail "nodes not joined: $(cl_status ws1)"
 
 expect_status 0 "plates through ws1" -- on ws1 plate --frames 2
-plates_on() { [ "$(on "$1" status --json | jq '[.plates[] | select(.plate != null)] | length')" = 2 ]; }
 for n in ws2 ws3; do
-	wait_for 30 plates_on "$n" && pass "$n recorded its plates too" || fail "no plates on $n"
+	wait_for 30 plates_on "$n" 2 && pass "$n recorded its plates too" || fail "no plates on $n"
 done
 expect_status 0 "session started through ws1" -- on ws1 session start turn-1
-has_session() { [ "$(on "$1" status --json | jq -r '.session.name')" = turn-1 ]; }
-wait_for 10 has_session ws2 && wait_for 10 has_session ws3 && pass "ws2 and ws3 follow into session turn-1" ||
+wait_for 10 in_session ws2 turn-1 && wait_for 10 in_session ws3 turn-1 && pass "ws2 and ws3 follow into session turn-1" ||
 	fail "the session did not reach every node"
 
 # the scan, started and followed through ws1, which has no turntable

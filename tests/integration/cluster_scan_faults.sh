@@ -55,11 +55,9 @@ cp "$TMP/ws3.ini" "$TMP/ws3/photorig.ini"
 node_start ws3 || { fail "ws3 restarts"; finish; exit 1; }
 wait_for 20 all_online || fail "ws3 did not rejoin"
 expect_status 0 "plates through ws3" -- on ws3 plate --frames 2
-plates_on() { [ "$(on "$1" status --json | jq '[.plates[] | select(.plate != null)] | length')" = 2 ]; }
-for n in ws1 ws2; do wait_for 30 plates_on "$n" || fail "no plates on $n"; done
+for n in ws1 ws2; do wait_for 30 plates_on "$n" 2 || fail "no plates on $n"; done
 expect_status 0 "session through ws3" -- on ws3 session start turn-2
-has_session() { [ "$(on "$1" status --json | jq -r '.session.name')" = turn-2 ]; }
-wait_for 10 has_session ws1 && wait_for 10 has_session ws2 || fail "the session did not reach every node"
+wait_for 10 in_session ws1 turn-2 && wait_for 10 in_session ws2 turn-2 || fail "the session did not reach every node"
 
 expect_status 0 "scan start through ws3 (detached)" -- on ws3 scan start --steps 8 --degrees 360 --detach
 expect_output 'the turntable is on node ws2' "the reply names the node with the turntable"

@@ -72,11 +72,9 @@ done
 all_online() { node_online ws1 ws2 && node_online ws1 ws3 && node_online ws2 ws1 && node_online ws3 ws1; }
 wait_for 20 all_online || { fail "nodes not joined: $(cl_status ws1)"; finish; exit 1; }
 expect_status 0 "plates through ws1" -- on ws1 plate --frames 2
-plates_on() { [ "$(on "$1" status --json | jq '[.plates[] | select(.plate != null)] | length')" = 2 ]; }
-for n in ws2 ws3; do wait_for 30 plates_on "$n" || fail "no plates on $n"; done
+for n in ws2 ws3; do wait_for 30 plates_on "$n" 2 || fail "no plates on $n"; done
 expect_status 0 "session started through ws1" -- on ws1 session start soak
-has_session() { [ "$(on "$1" status --json 2>/dev/null | jq -r '.session.name')" = soak ]; }
-wait_for 10 has_session ws2 && wait_for 10 has_session ws3 || fail "the session did not reach every node"
+wait_for 10 in_session ws2 soak && wait_for 10 in_session ws3 soak || fail "the session did not reach every node"
 [ "$FAILS" = 0 ] || { finish; exit 1; }
 
 R=$TMP/ws1/sessions/soak/rig_manifest.json
@@ -129,7 +127,7 @@ while [ "$shot" -lt "$SETS" ]; do
 		d=$((2 + RANDOM % 3 - ($(date +%s) - killed_at)))
 		[ "$d" -gt 0 ] && sleep "$d"
 		node_start "$victim" || { fail "$victim restarts"; break; }
-		wait_for 20 node_online ws1 "$victim" && wait_for 10 has_session "$victim" ||
+		wait_for 20 node_online ws1 "$victim" && wait_for 10 in_session "$victim" soak ||
 			fail "$victim did not rejoin session soak"
 	fi
 	[ $((batches % 10)) = 0 ] && echo "  $shot sets shot, $kills kills, $restarts broker restarts ($(($(date +%s) - START)) s)"
