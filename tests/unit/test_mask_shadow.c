@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "hard_scene.h"
-#include "scene.h"
+#include "mask_fixture.h"
 
 #define W 640
 #define H 480
@@ -98,44 +98,31 @@ static void test_penumbra_of_generated_shadows(void **state)
 	uint64_t shadow = 0, fp = 0, object = 0, tp = 0;
 	for (uint64_t seed = 1; seed <= 3; seed++) {
 		struct pr_scene_params sp;
-		struct pr_scene_truth truth;
-		struct pr_image plate_img, shot;
-		struct pr_plate_builder b;
-		struct pr_plate plate;
-		struct pr_mask_result r;
-		struct pr_error err;
+		struct pr_mask_params mp;
+		struct run r;
 		pr_scene_defaults(&sp);
 		sp.seed = seed;
 		sp.shadow = 1;
 		sp.shadow_ratio = SHADOW_RATIO;
 		sp.shadow_tint = 0.08f;
-		assert_int_equal(pr_scene_render_plate(&sp, 0, &plate_img, &err), 0);
-		assert_int_equal(pr_scene_render_shot(&sp, &shot, &truth, &err), 0);
-		pr_plate_builder_init(&b);
-		assert_int_equal(pr_plate_builder_add(&b, &plate_img, "plate", &err), 0);
-		assert_int_equal(pr_plate_builder_finish(&b, &plate, &err), 0);
-		pr_plate_builder_free(&b);
-		hs_mask(NULL, &plate, &shot, &r);
+		pr_mask_params_default(&mp);
+		run_scene(&sp, 1, &mp, &r);
 		uint64_t s_n = 0, s_fp = 0;
-		for (size_t i = 0; i < (size_t)shot.width * shot.height; i++) {
-			if (truth.labels[i] & PR_LABEL_SHADOW) {
+		for (size_t i = 0; i < (size_t)r.shot.width * r.shot.height; i++) {
+			if (r.truth.labels[i] & PR_LABEL_SHADOW) {
 				s_n++;
-				s_fp += r.mask[i] >= 128;
+				s_fp += r.r.mask[i] >= 128;
 			}
-			if (truth.alpha[i] >= 128) {
+			if (r.truth.alpha[i] >= 128) {
 				object++;
-				tp += r.mask[i] >= 128;
+				tp += r.r.mask[i] >= 128;
 			}
 		}
 		print_message("seed %llu: shadow FPR %.4f (%llu pixels)\n", (unsigned long long)seed,
 			      (double)s_fp / (double)(s_n ? s_n : 1), (unsigned long long)s_n);
 		shadow += s_n;
 		fp += s_fp;
-		pr_mask_result_free(&r);
-		pr_plate_free(&plate);
-		pr_image_free(&plate_img);
-		pr_image_free(&shot);
-		pr_scene_truth_free(&truth);
+		run_free(&r);
 	}
 	print_message("3 generated scenes: shadow FPR %.4f, object recall %.4f\n",
 		      (double)fp / (double)shadow, (double)tp / (double)object);
