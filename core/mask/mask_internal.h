@@ -3,6 +3,8 @@
 #ifndef PHOTORIG_MASK_INTERNAL_H
 #define PHOTORIG_MASK_INTERNAL_H
 
+#include <string.h>
+
 #include "mask.h"
 
 /* Per-pixel classes written by the classify stages, before clean-up. */
@@ -106,6 +108,28 @@ static inline float sq(float v)
 static inline float clamp255(float v)
 {
 	return v < 0.0f ? 0.0f : (v > 255.0f ? 255.0f : v);
+}
+
+/* The span [*x0, *x1) of a row from its first non-zero byte to its last;
+ * 0 for a row of zeros. 32 bytes a step from each end: rows of a mask are
+ * mostly long runs of background. */
+static inline int nonzero_span(const uint8_t *row, uint32_t w, uint32_t *x0, uint32_t *x1)
+{
+	uint32_t a = 0, b = w;
+	uint64_t v[4];
+	while (a + 32 <= w && (memcpy(v, row + a, 32), !(v[0] | v[1] | v[2] | v[3])))
+		a += 32;
+	while (a < w && !row[a])
+		a++;
+	if (a == w)
+		return 0;
+	while (b >= a + 32 && (memcpy(v, row + b - 32, 32), !(v[0] | v[1] | v[2] | v[3])))
+		b -= 32;
+	while (!row[b - 1])
+		b--;
+	*x0 = a;
+	*x1 = b;
+	return 1;
 }
 
 #endif

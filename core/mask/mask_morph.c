@@ -77,35 +77,17 @@ static void filter_row(const struct morph_job *j, const uint8_t *in, uint32_t w,
 	combine(out, pad, pad + (L - P), w, j->dilate);
 }
 
-/* Are the 32 bytes at p all zero? */
-static inline int zero32(const uint8_t *p)
-{
-	uint64_t v[4];
-	memcpy(v, p, 32);
-	return !(v[0] | v[1] | v[2] | v[3]);
-}
-
 /* The columns [*x0, *x1) holding every set byte of rows [y0, y1), or an
- * empty span. 32 bytes at a time from each end, and never again over
- * columns already known to hold a set byte. */
+ * empty span. */
 static void set_columns(const uint8_t *plane, uint32_t w, uint32_t y0, uint32_t y1, uint32_t *x0,
 			uint32_t *x1)
 {
 	uint32_t lo = w, hi = 0;
 	for (uint32_t y = y0; y < y1; y++) {
-		const uint8_t *row = plane + (size_t)y * w;
-		uint32_t a = 0, b = w;
-		while (a + 32 <= lo && zero32(row + a))
-			a += 32;
-		while (a < lo && !row[a])
-			a++;
-		if (a == w)
-			continue; /* an empty row */
+		uint32_t a, b;
+		if (!nonzero_span(plane + (size_t)y * w, w, &a, &b))
+			continue;
 		lo = a < lo ? a : lo;
-		while (b >= hi + 32 && zero32(row + b - 32))
-			b -= 32;
-		while (b > hi && !row[b - 1])
-			b--;
 		hi = b > hi ? b : hi;
 	}
 	*x0 = lo < hi ? lo : 0;

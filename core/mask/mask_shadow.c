@@ -392,18 +392,9 @@ void mask_shadow_tester_free(struct shadow_tester *t)
 void mask_shadow_row(struct shadow_tester *t, uint32_t y, const float *var, uint8_t *out)
 {
 	const uint32_t w = t->plate->width;
-	size_t x0 = 0, x1 = w; /* the span of changed pixels, eight bytes a step */
-	uint64_t v;
-	while (x0 + 8 <= w && (memcpy(&v, out + x0, 8), v == 0))
-		x0 += 8;
-	while (x0 < w && !out[x0])
-		x0++;
-	if (x0 == w)
+	uint32_t x0, x1; /* the span of changed pixels */
+	if (!nonzero_span(out, w, &x0, &x1))
 		return;
-	while (x1 >= x0 + 8 && (memcpy(&v, out + x1 - 8, 8), v == 0))
-		x1 -= 8;
-	while (!out[x1 - 1])
-		x1--;
 	shadow_colour_row(pr_image_row(t->shot, y) + 3 * x0, t->plate->mean + ((size_t)y * w + x0) * 3,
 			  var + x0, out + x0, (uint32_t)(x1 - x0), t->fit, t->amin, t->ratio + x0);
 	for (size_t x = x0; x < x1; x++) {
