@@ -280,9 +280,12 @@ int cmd_bench_rig(int argc, char **argv)
 			struct pr_scene_params sp;
 			struct pr_error err;
 			pr_scene_defaults(&sp);
-			if (pr_scene_options_parse(optarg, &sp, &err) || strchr(optarg, '"')) {
-				fprintf(stderr, "photorig bench: --conditions: %s\n",
-					strchr(optarg, '"') ? "no quotes inside" : err.msg);
+			if (strchr(optarg, '"')) {
+				fprintf(stderr, "photorig bench: --conditions: no quotes inside\n");
+				return 2;
+			}
+			if (pr_scene_options_parse(optarg, &sp, &err)) {
+				fprintf(stderr, "photorig bench: --conditions: %s\n", err.msg);
 				return 2;
 			}
 			o.conditions = optarg;

@@ -127,6 +127,23 @@ static void merge_bins(struct pr_plate_builder *b, size_t nsamples)
 	b->bin[b->nbins] = NULL;
 }
 
+/* A frame's pixels into a bin, through the exposure table lut if given. */
+static void copy_frame(const struct pr_plate_builder *b, const struct pr_image *src,
+		       uint8_t lut[3][256], uint8_t *dst)
+{
+	for (uint32_t y = 0; y < b->height; y++) {
+		const uint8_t *restrict s = pr_image_row(src, y);
+		uint8_t *restrict d = dst + (size_t)y * b->width * 3;
+		if (!lut) {
+			memcpy(d, s, (size_t)b->width * 3);
+			continue;
+		}
+		for (uint32_t x = 0; x < b->width; x++)
+			for (int c = 0; c < 3; c++)
+				d[3 * x + c] = lut[c][s[3 * x + c]];
+	}
+}
+
 /* owned: the caller's frame, whose pixels may be kept instead of copied
  * (NULL: they may not) */
 static int builder_add(struct pr_plate_builder *b, const struct pr_image *frame,
@@ -173,31 +190,16 @@ static int builder_add(struct pr_plate_builder *b, const struct pr_image *frame,
 	 * the caller's where it gave them (72 MB at 24 MP, and as many fresh
 	 * pages to fault in). */
 	struct pr_image *spare = src == &rgb ? &rgb : owned;
+	uint8_t *dst;
 	if (!scale && spare && spare->stride == (size_t)b->width * 3) {
-		b->bin[b->nbins] = spare->pixels;
+		dst = spare->pixels;
 		spare->pixels = NULL;
-		b->weight[b->nbins] = 1;
-		b->nbins++;
-		b->frames++;
-		pr_image_free(&rgb);
-		return 0;
-	}
-	uint8_t *dst = malloc(npix * 3);
-	if (!dst) {
+	} else if (!(dst = malloc(npix * 3))) {
 		pr_image_free(&rgb);
 		pr_plate_builder_free(b);
 		return pr_error_set(err, PR_ENOMEM, "%s: out of memory for the plate model", name);
-	}
-	for (uint32_t y = 0; y < b->height; y++) {
-		const uint8_t *restrict s = pr_image_row(src, y);
-		uint8_t *restrict d = dst + (size_t)y * b->width * 3;
-		if (!scale) {
-			memcpy(d, s, (size_t)b->width * 3);
-			continue;
-		}
-		for (uint32_t x = 0; x < b->width; x++)
-			for (int c = 0; c < 3; c++)
-				d[3 * x + c] = lut[c][s[3 * x + c]];
+	} else {
+		copy_frame(b, src, scale ? lut : NULL, dst);
 	}
 	b->bin[b->nbins] = dst;
 	b->weight[b->nbins] = 1;
